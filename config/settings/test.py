@@ -1,0 +1,33 @@
+"""Tests run against the real PostgreSQL and Redis of the machine.
+
+DATABASE_URL / REDIS_URL override the defaults, so two test runs on one machine
+can use separate databases.
+"""
+
+import environ
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, SIMPLE_JWT, VAR_DIR
+
+env = environ.Env()
+
+VAR_DIR.mkdir(exist_ok=True)
+
+SECRET_KEY = "test-only-not-a-secret"
+SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rehab")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": 3600}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "test",
+    }
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PUSH_BACKEND = "memory"
+WEBHOOK_ALLOW_PRIVATE = True

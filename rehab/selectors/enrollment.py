@@ -1,0 +1,19 @@
+"""Reading enrolments: which protocol a patient is on, on a given day."""
+
+from datetime import date
+
+from config import clock
+from patients.models import Patient
+from rehab.models import Enrollment
+
+
+def enrollment_current(patient: Patient, *, on: date | None = None) -> Enrollment | None:
+    """The enrolment whose dates cover `on` (default: the patient's today)."""
+    on = on or clock.local_today(patient.timezone)
+    return (
+        Enrollment.objects.select_related("protocol_version__protocol")
+        .filter(patient=patient, start_date__lte=on)
+        .exclude(end_date__lt=on)
+        .order_by("-start_date")
+        .first()
+    )

@@ -1,0 +1,81 @@
+"""Putting a patient on a protocol, and moving them to another."""
+
+from datetime import date, time, timedelta
+
+from django.db import transaction
+
+from config import clock
+from patients.models import Patient, User
+from protocols.models import ProtocolVersion
+from protocols.timeline import dated_milestone
+from rehab.models import Enrollment, Milestone
+
+
+def milestone_due_at(window_end: date, *, tz_name: str, grace_hours: int):
+    """When the backend acts on a milestone: local midnight after the window, plus the grace period."""
+    return clock.local_instant(window_end + timedelta(days=1), time(0, 0), tz_name) + timedelta(hours=grace_hours)
+
+
+@transaction.atomic
+def enrollment_start(
+    *,
+    patient: Patient,
+    protocol_version: ProtocolVersion,
+    start_date: date,
+    reason: str = "",
+    by: User | None = None,
+) -> Enrollment:
+    """Enrol a patient from `start_date`, ending whatever enrolment they are on.
+
+    Enrolments never overlap: the previous one ends the day before the new
+    start (even in the past) and its undecided milestones are cancelled. New
+    milestones whose window closed before today are skipped, never judged.
+    """
+    today = clock.local_today(patient.timezone)
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # serialise moves of one patient
+    _end_enrollments_from(patient=patient, start_date=start_date, reason=reason or "moved to another protocol")
+    enrollment = Enrollment.objects.create(
+        patient=patient, protocol_version=protocol_version, start_date=start_date, reason=reason, created_by=by
+    )
+    spec = protocol_version.spec
+    grace = int(spec.rule("review_grace_hours"))
+    milestones = []
+    for position, m in enumerate(spec.milestones):
+        dated = dated_milestone(m, start_date)
+        grace_for_this = grace if m.is_review else 0
+        milestones.append(
+            Milestone(
+                enrollment=enrollment,
+                code=m.code,
+                name=m.name,
+                kind=m.kind,
+                position=position,
+                window_start=dated.window_start,
+                window_end=dated.window_end,
+                due_at=milestone_due_at(dated.window_end, tz_name=patient.timezone, grace_hours=grace_for_this),
+                status=Milestone.Status.SKIPPED if dated.window_end < today else Milestone.Status.PENDING,
+            )
+        )
+    Milestone.objects.bulk_create(milestones)
+    return enrollment
+
+
+def _end_enrollments_from(*, patient: Patient, start_date: date, reason: str) -> None:
+    now = clock.now()
+    overlapping = Enrollment.objects.filter(patient=patient).exclude(end_date__lt=start_date)
+    for old in overlapping:
+        if old.start_date >= start_date:
+            raise EnrollmentOverlap(
+                f"The patient already has an enrolment starting {old.start_date.isoformat()}; "
+                "a new one must start after it."
+            )
+        old.end_date = start_date - timedelta(days=1)
+        old.end_reason = reason
+        old.save(update_fields=["end_date", "end_reason"])
+        Milestone.objects.filter(enrollment=old, status__in=Milestone.UNDECIDED).update(
+            status=Milestone.Status.CANCELLED, decided_at=now
+        )
+
+
+class EnrollmentOverlap(ValueError):
+    pass
