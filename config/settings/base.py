@@ -222,6 +222,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Quiet start-up banner: every management command would print it to stderr.
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # --- Product settings --------------------------------------------------------
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=14)
