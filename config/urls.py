@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health
 
@@ -9,4 +10,10 @@ urlpatterns = [
     path("api/v1/", include("patients.api.urls")),  # auth and /me/ profile
     path("api/v1/", include("rehab.api.patient.urls")),  # the phone app: plan, logs, sync, devices, red flags
     path("api/v1/", include("rehab.api.clinician.urls")),  # physiotherapists and clinic admins
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
+
+# JSON errors for /api/ paths that never reach DRF (an unknown URL, a crash).
+handler404 = "config.api.errors.handler404"
+handler500 = "config.api.errors.handler500"

@@ -1,0 +1,79 @@
+"""OpenAPI schema: every operation documents the errors it can answer.
+
+`ErrorAwareAutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) adds the
+error responses a view can produce from how it is built: 400 when it takes a
+body or query parameters, 415 with a body, 401 when it needs a sign-in, 403
+when a role permission guards it, 404 when its path has parameters. Anything
+else a view can answer (409, 429, or 404 on a path without parameters) is
+declared with `error_responses(...)` in `extend_schema(responses=...)`.
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from config.api.serializers import ErrorResponseSerializer
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input (`validation_error`): `fields` names each bad field.",
+    401: "Missing, expired or invalid credentials (`not_authenticated`).",
+    403: "Signed in, but this role may not do this (`permission_denied`).",
+    404: "No such object, or not yours (`not_found`).",
+    405: "Method not allowed (`method_not_allowed`).",
+    409: "Conflicts with what is stored (`conflict`).",
+    415: "Body is not JSON (`unsupported_media_type`).",
+    429: "Too many requests (`throttled`, or `locked_out` after failed sign-ins); see Retry-After.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """`extend_schema(responses={200: Out, **error_responses(404, 409)})`."""
+    return {
+        s: OpenApiResponse(ErrorResponseSerializer, description=ERROR_DESCRIPTIONS.get(s, "Error.")) for s in statuses
+    }
+
+
+_PLAIN_PERMISSIONS = (AllowAny, IsAuthenticated)
+
+
+class ErrorAwareAutoSchema(AutoSchema):
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        for status in self._implied_error_statuses(operation):
+            key = str(status)
+            if key not in operation["responses"]:
+                operation["responses"][key] = self._get_response_for_code(error_responses(status)[status], key)
+        return operation
+
+    def _implied_error_statuses(self, operation: dict) -> list[int]:
+        statuses = []
+        has_body = "requestBody" in operation
+        has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+        if has_body or has_query:
+            statuses.append(400)
+        permissions = self.view.get_permissions()
+        if self.view.get_authenticators() and not all(isinstance(p, AllowAny) for p in permissions):
+            statuses.append(401)
+        if any(not isinstance(p, _PLAIN_PERMISSIONS) for p in permissions):
+            statuses.append(403)
+        if "{" in self.path:
+            statuses.append(404)
+        if has_body:
+            statuses.append(415)
+        return statuses
+
+
+class StrictSerializerExtension(OpenApiSerializerExtension):
+    """Request bodies of strict serializers refuse unknown fields; the schema says so."""
+
+    target_class = "config.api.serializers.StrictSerializerMixin"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
