@@ -17,12 +17,16 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12  # ~59 bits: guessing is hopeless even without a rate limit
 
 
-class ActivationInvalid(ValueError):
-    """Field errors for an activation: {"field": ["message", ...]}."""
+class FieldErrors(ValueError):
+    """Input the rules refuse, per field: {"field": ["message", ...]} (a 400 in the API)."""
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
         self.errors = errors
+
+
+class ActivationInvalid(FieldErrors):
+    pass
 
 
 def normalise_code(code: str) -> str:
@@ -104,3 +108,38 @@ def _check_credentials(user: User, *, username: str, password: str) -> None:
         errors["password"] = list(exc.messages)
     if errors:
         raise ActivationInvalid(errors)
+
+
+class ProfileInvalid(FieldErrors):
+    pass
+
+
+PATIENT_FIELDS = ("timezone", "quiet_hours")
+STAFF_FIELDS = ("display_name",)
+
+
+@transaction.atomic
+def me_update(*, user: User, data: dict) -> None:
+    """A sign-in changes its own profile: a patient their zone and quiet hours, staff their name."""
+    is_patient = user.role == User.Role.PATIENT
+    allowed = PATIENT_FIELDS if is_patient else STAFF_FIELDS
+    refused = {name: [f"Only {'staff' if is_patient else 'a patient'} can change this."] for name in data}
+    refused = {name: msgs for name, msgs in refused.items() if name not in allowed}
+    if refused:
+        raise ProfileInvalid(refused)
+    if not is_patient:
+        if "display_name" in data:
+            user.display_name = data["display_name"]
+            user.save(update_fields=["display_name"])
+        return
+    patient = Patient.objects.select_for_update().get(user=user)
+    changed = []
+    if "timezone" in data:
+        patient.timezone = data["timezone"]
+        changed.append("timezone")
+    if "quiet_hours" in data:
+        patient.quiet_hours_start = data["quiet_hours"]["start"]
+        patient.quiet_hours_end = data["quiet_hours"]["end"]
+        changed += ["quiet_hours_start", "quiet_hours_end"]
+    if changed:
+        patient.save(update_fields=changed)

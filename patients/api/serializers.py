@@ -1,0 +1,93 @@
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+from config.api.serializers import StrictSerializer
+from patients.models import User
+
+TIMEZONES = tuple(sorted(available_timezones()))
+HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class RoleTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """Tokens carry the role, so the app can choose its screens without a round trip."""
+
+    @classmethod
+    def get_token(cls, user: User):
+        token = super().get_token(user)
+        token["role"] = user.role
+        return token
+
+
+def tokens_for(user: User) -> dict:
+    refresh = RoleTokenObtainPairSerializer.get_token(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+# Documentation of simplejwt's own views (which accept and ignore extra fields).
+class TokenCredentialsSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class TokenAccessSerializer(serializers.Serializer):
+    access = serializers.CharField()
+
+
+class ActivateSerializer(StrictSerializer):
+    activation_code = serializers.CharField(max_length=40)
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class QuietHoursSerializer(StrictSerializer):
+    start = serializers.RegexField(HH_MM, help_text="Local time, HH:MM.")
+    end = serializers.RegexField(HH_MM, help_text="Local time, HH:MM.")
+
+    def validate(self, attrs):
+        return {key: datetime.strptime(value, "%H:%M").time() for key, value in attrs.items()}
+
+
+class MeUpdateSerializer(StrictSerializer):
+    display_name = serializers.CharField(max_length=200, required=False, help_text="Staff only.")
+    timezone = serializers.ChoiceField(choices=TIMEZONES, required=False, help_text="Patients only: IANA zone.")
+    quiet_hours = QuietHoursSerializer(required=False, help_text="Patients only: no reminders between these times.")
+
+
+class ClinicRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class QuietHoursOutSerializer(serializers.Serializer):
+    start = serializers.CharField()
+    end = serializers.CharField()
+
+
+class EnrollmentRefSerializer(serializers.Serializer):
+    protocol = serializers.CharField()
+    start_date = serializers.DateField()
+    day = serializers.IntegerField()
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The sign-in's id.")
+    display_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=User.Role.choices)
+    clinic = ClinicRefSerializer(allow_null=True)
+    patient_id = serializers.IntegerField(allow_null=True, help_text="Patients only, else null.")
+    timezone = serializers.CharField(allow_null=True, help_text="Patients only, else null.")
+    quiet_hours = QuietHoursOutSerializer(allow_null=True, help_text="Patients only, else null.")
+    enrollment = EnrollmentRefSerializer(allow_null=True, help_text="The current enrolment, or null.")
