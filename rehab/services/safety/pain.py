@@ -1,0 +1,98 @@
+"""Section 4's load guardrails: pain spikes, exercise pain, morning pain rising."""
+
+from datetime import timedelta
+from fractions import Fraction
+
+from rehab.models import Alert, ExerciseLog, PainLog
+from rehab.services.alerts import alert_raise
+from rehab.services.safety.context import SafetyContext
+
+
+def _mean(scores: list[int]) -> Fraction:
+    return Fraction(sum(scores), len(scores))
+
+
+def _num(value: Fraction) -> float:
+    return round(float(value), 2)
+
+
+def pain_spike_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
+    """An entry 3+ above the 7-day mean of its context (all contexts while that one has too few entries)."""
+    if ctx.enrollment is None:
+        return None
+    week = PainLog.objects.filter(
+        patient=ctx.patient, recorded_at__gte=log.recorded_at - timedelta(days=7), recorded_at__lt=log.recorded_at
+    ).exclude(pk=log.pk)
+    entries = list(week.values_list("context", "score"))
+    same = [score for context, score in entries if context == log.context]
+    if len(same) >= int(ctx.rule("pain_spike_min_context_entries")):
+        basis, scores = "context", same
+    else:
+        basis, scores = "all_contexts", [score for _, score in entries]
+    if not scores:
+        return None
+    mean = _mean(scores)
+    if log.score - mean < Fraction(str(ctx.rule("pain_spike_points"))):
+        return None
+    severity = Alert.Severity.URGENT if ctx.after_surgery else Alert.Severity.ROUTINE
+    evidence = {
+        "pain_log": log.pk,
+        "score": log.score,
+        "context": log.context,
+        "recorded_at": log.recorded_at.isoformat(),
+        "mean_7d": _num(mean),
+        "entries_7d": len(scores),
+        "basis": basis,
+    }
+    reason = f"Pain {log.score}/10 ({log.context}) is {_num(log.score - mean)} above the 7-day mean of {_num(mean)}."
+    alert, _ = alert_raise(patient=ctx.patient, code="pain_spike", reason=reason, evidence=evidence, severity=severity)
+    return alert
+
+
+def exercise_pain_check(ctx: SafetyContext, log: ExerciseLog) -> Alert | None:
+    limit = ctx.rule("exercise_pain_max", None)
+    if log.pain_during is None or limit is None or log.pain_during <= int(limit):
+        return None
+    evidence = {
+        "exercise_log": log.pk,
+        "exercise": log.exercise,
+        "pain_during": log.pain_during,
+        "limit": int(limit),
+        "performed_at": log.performed_at.isoformat(),
+    }
+    reason = f"Pain {log.pain_during}/10 during {log.exercise}: above {limit}, the patient was told to reduce the load."
+    alert, _ = alert_raise(patient=ctx.patient, code="exercise_pain_high", reason=reason, evidence=evidence)
+    return alert
+
+
+def morning_pain_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
+    """The 7-day mean of morning pain 1+ above the previous 7 days' (Silbernagel's pain-monitoring model)."""
+    if log.context != PainLog.Context.MORNING or ctx.enrollment is None:
+        return None
+    day = log.local_date
+    rows = PainLog.objects.filter(
+        patient=ctx.patient,
+        context=PainLog.Context.MORNING,
+        local_date__gte=day - timedelta(days=13),
+        local_date__lte=day,
+    ).values_list("local_date", "score")
+    this_week = [s for d, s in rows if d > day - timedelta(days=7)]
+    week_before = [s for d, s in rows if d <= day - timedelta(days=7)]
+    if not this_week or not week_before:
+        return None
+    rise = _mean(this_week) - _mean(week_before)
+    if rise < Fraction(str(ctx.rule("morning_pain_rise"))):
+        return None
+    evidence = {
+        "mean_7d": _num(_mean(this_week)),
+        "mean_previous_7d": _num(_mean(week_before)),
+        "entries_7d": len(this_week),
+        "entries_previous_7d": len(week_before),
+        "to": day.isoformat(),
+    }
+    reason = (
+        f"Morning pain is rising: 7-day mean {evidence['mean_7d']} against {evidence['mean_previous_7d']} "
+        "the week before."
+    )
+    alert, _ = alert_raise(patient=ctx.patient, code="morning_pain_rising", reason=reason, evidence=evidence)
+    return alert
