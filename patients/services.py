@@ -70,7 +70,7 @@ def patient_activate(*, activation_code: str, username: str, password: str) -> U
     """
     now = clock.now()
     code = (
-        ActivationCode.objects.select_for_update()
+        ActivationCode.objects.select_for_update(of=("self",))
         .select_related("patient__user")
         .filter(code_hash=code_hash(activation_code))
         .first()
