@@ -1,0 +1,47 @@
+from datetime import date
+
+from protocols.definition import definition_from_dict
+from protocols.library import definition_files, read_definition
+from rehab.simulation.trajectory import Course, cohort_plan, entries_for_day, expected_pain, visa_a_answers
+from rehab.visa_a import visa_a_score
+
+SPECS = {d["code"]: definition_from_dict(d) for d in map(read_definition, definition_files())}
+CARE = {code: spec.care for code, spec in SPECS.items()}
+
+
+def test_every_visa_a_score_has_valid_answers_that_add_up_to_it():
+    for score in range(101):
+        assert visa_a_score(visa_a_answers(score)) == score
+
+
+def test_a_cohort_is_the_same_for_the_same_seed_and_mixes_courses_protocols_and_zones():
+    one = cohort_plan(patients=400, days=120, seed=7, care_of=CARE)
+    assert one == cohort_plan(patients=400, days=120, seed=7, care_of=CARE)
+    assert one != cohort_plan(patients=400, days=120, seed=8, care_of=CARE)
+    assert {p.course for p in one} == set(Course)
+    assert {p.protocol_code for p in one} == set(SPECS)
+    assert {"Australia/Sydney", "America/Los_Angeles", "Europe/London", "Asia/Kolkata"} <= {p.timezone for p in one}
+    assert any(p.red_flag_day is not None for p in one)
+
+
+def test_improving_pain_falls_by_far_more_than_the_referral_threshold_and_non_improving_stays_flat():
+    for p in cohort_plan(patients=200, days=120, seed=1, care_of=CARE):
+        review_day = 53 if p.care == "conservative" else 88
+        baseline = expected_pain(p, 3 if p.care == "conservative" else 59)
+        drop = baseline - expected_pain(p, review_day)
+        if p.course is Course.NOT_IMPROVING:
+            assert drop == 0
+        else:
+            assert drop >= 3 and drop >= 0.45 * baseline
+
+
+def test_a_silent_patient_sends_nothing_after_going_silent():
+    silent = next(p for p in cohort_plan(patients=200, days=120, seed=3, care_of=CARE) if p.course is Course.SILENT)
+    spec = SPECS[silent.protocol_code]
+    kinds = {
+        e.kind
+        for day in range(silent.silent_from_day, silent.silent_from_day + 40)
+        for e in entries_for_day(silent, spec, date(2026, 2, 2), day)
+    }
+    assert kinds <= {"symptom", "medication"}
+    assert any(entries_for_day(silent, spec, date(2026, 2, 2), d) for d in range(silent.silent_from_day))
