@@ -2,6 +2,58 @@
 
 from rest_framework import serializers
 
+# JSON types each field kind accepts. DRF is lenient by default ("5" for 5,
+# "yes" for true, 5 for "5"); a strict API answers 400 for what its schema
+# calls invalid, so generated clients and schemathesis agree with it.
+_JSON_TYPES = (
+    (serializers.BooleanField, (bool,)),
+    (serializers.IntegerField, (int,)),
+    (serializers.FloatField, (int, float)),
+    (serializers.DecimalField, (int, float)),
+    (serializers.ListField, (list,)),
+    (serializers.ListSerializer, (list,)),
+    (serializers.DictField, (dict,)),
+    (serializers.JSONField, (object,)),
+    (serializers.Serializer, (dict,)),
+    (serializers.CharField, (str,)),
+    (serializers.DateTimeField, (str,)),
+    (serializers.DateField, (str,)),
+    (serializers.TimeField, (str,)),
+    (serializers.UUIDField, (str,)),
+)
+_TYPE_NAMES = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+    str: "a string",
+}
+
+
+def json_type_error(field, value) -> str | None:
+    """The message when `value` is not of the JSON type `field` takes, else None."""
+    if value is None:
+        return None  # allow_null decides
+    types = _types_of(field)
+    if types is None or object in types:
+        return None
+    if isinstance(value, bool) and bool not in types:
+        return f"Must be {_TYPE_NAMES[types[0]]}."
+    return None if isinstance(value, types) else f"Must be {_TYPE_NAMES[types[0]]}."
+
+
+def _types_of(field) -> tuple | None:
+    if isinstance(field, serializers.MultipleChoiceField):
+        return (list,)
+    if isinstance(field, serializers.ChoiceField):
+        keys = list(field.choices)
+        return (int,) if keys and all(isinstance(k, int) for k in keys) else (str,)
+    for field_class, types in _JSON_TYPES:
+        if isinstance(field, field_class):
+            return types
+    return None
+
 
 class StrictSerializerMixin:
     """Refuses fields it does not declare, with the field named.
@@ -16,13 +68,44 @@ class StrictSerializerMixin:
         if isinstance(data, dict):
             known = {name for name, field in self.fields.items() if not field.read_only}
             unknown = sorted(str(key) for key in data if key not in known)
-            if unknown:
-                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+            errors = {key: ["Unknown field."] for key in unknown}
+            for name, field in self.fields.items():
+                if name in data and not field.read_only:
+                    message = json_type_error(field, data[name])
+                    if message:
+                        errors[name] = [message]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
     pass
+
+
+class InstantField(serializers.DateTimeField):
+    """An ISO 8601 instant that must carry its UTC offset (`Z` or `+02:00`).
+
+    A time without an offset is ambiguous for a phone that crossed a border.
+    """
+
+    default_error_messages = {"naive": "Include the UTC offset, e.g. 2026-03-01T08:30:00+01:00."}
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if isinstance(value, str) and _is_naive(value):
+            self.fail("naive")
+        return parsed
+
+
+def _is_naive(text: str) -> bool:
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:
+        return False
+    return parsed is not None and parsed.tzinfo is None
 
 
 class ErrorDetailSerializer(serializers.Serializer):
