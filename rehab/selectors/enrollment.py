@@ -17,3 +17,19 @@ def enrollment_current(patient: Patient, *, on: date | None = None) -> Enrollmen
         .order_by("-start_date")
         .first()
     )
+
+
+def enrollment_first_start(patient: Patient) -> date | None:
+    """The start date of the patient's first enrolment: nothing they log may be dated earlier."""
+    first = Enrollment.objects.filter(patient=patient).order_by("start_date").values_list("start_date", flat=True)
+    return first.first()
+
+
+def enrollment_on_or_before(patient: Patient, on: date) -> Enrollment | None:
+    """The enrolment a dated entry belongs to: the latest one started by `on`, even if it has ended since."""
+    return (
+        Enrollment.objects.select_related("protocol_version__protocol")
+        .filter(patient=patient, start_date__lte=on)
+        .order_by("-start_date")
+        .first()
+    )
