@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -13,6 +14,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
+
+if settings.BENCH_ENDPOINTS:  # bench/ingest.py only; see rehab/simulation/ceiling.py
+    from rehab.simulation.ceiling import pain_log_ceiling
+
+    urlpatterns.append(path("bench/pain-log/", pain_log_ceiling, name="bench-pain-log"))
 
 # JSON errors for /api/ paths that never reach DRF (an unknown URL, a crash).
 handler404 = "config.api.errors.handler404"

@@ -230,6 +230,9 @@ AXES_LOCKOUT_CALLABLE = "config.api.errors.axes_lockout_response"
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # --- Product settings --------------------------------------------------------
+# Benchmark-only endpoints (the ingestion ceiling in rehab/simulation/ceiling.py):
+# they skip every check, so they are mounted only when this is set for a bench run.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=14)
 # Production refuses webhook URLs that are not https or that resolve to
 # loopback/private addresses; local and test settings allow them.
