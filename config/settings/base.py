@@ -216,6 +216,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SymptomEnum": "protocols.definition.SYMPTOMS",
+        "TierEnum": "protocols.definition.TIERS",
+    },
 }
 
 # --- Login lock-out (django-axes) -------------------------------------------
