@@ -1,0 +1,256 @@
+"""The phone app's request and response bodies.
+
+Request serializers are strict (unknown fields and wrong JSON types are a
+400 naming the field) and describe exactly what the schema promises; rules
+that need the patient or the clock live in rehab.services.logs.
+"""
+
+from rest_framework import serializers
+
+from config.api.serializers import InstantField, StrictSerializer
+from protocols.definition import SYMPTOMS, TIERS, WEIGHT_BEARING
+from protocols.models import Protocol
+from rehab import visa_a
+from rehab.models import Device, ExerciseLog, MedicationLog, PainLog, SymptomReport, VisaAResponse
+
+NOTE_MAX = 2000
+SYNC_BATCH_MAX = 500
+
+# --- logs in ----------------------------------------------------------------
+
+
+class LogInSerializer(StrictSerializer):
+    client_id = serializers.UUIDField(help_text="Made on the phone; unique per patient and log kind.")
+
+
+class PainLogInSerializer(LogInSerializer):
+    recorded_at = InstantField()
+    score = serializers.IntegerField(min_value=0, max_value=10)
+    context = serializers.ChoiceField(choices=PainLog.Context.choices, default=PainLog.Context.REST)
+    note = serializers.CharField(max_length=NOTE_MAX, allow_blank=True, default="", trim_whitespace=False)
+
+
+class ExerciseLogInSerializer(LogInSerializer):
+    performed_at = InstantField()
+    exercise = serializers.SlugField(max_length=80, help_text="An exercise code of the patient's protocol.")
+    sets = serializers.IntegerField(min_value=0, max_value=100)
+    reps = serializers.IntegerField(min_value=0, max_value=1000)
+    completed = serializers.BooleanField()
+    pain_during = serializers.IntegerField(min_value=0, max_value=10, allow_null=True, default=None)
+
+
+class VisaAInSerializer(LogInSerializer):
+    completed_at = InstantField()
+    q1 = serializers.IntegerField(min_value=0, max_value=10)
+    q2 = serializers.IntegerField(min_value=0, max_value=10)
+    q3 = serializers.IntegerField(min_value=0, max_value=10)
+    q4 = serializers.IntegerField(min_value=0, max_value=10)
+    q5 = serializers.IntegerField(min_value=0, max_value=10)
+    q6 = serializers.IntegerField(min_value=0, max_value=10)
+    q7 = serializers.ChoiceField(choices=[(v, str(v)) for v in visa_a.Q7_SCORES])
+    q8_branch = serializers.ChoiceField(choices=sorted(visa_a.Q8_SCORES), help_text="Exactly one branch: A, B or C.")
+    q8 = serializers.ChoiceField(
+        choices=[(v, str(v)) for v in sorted({v for scores in visa_a.Q8_SCORES.values() for v in scores})],
+        help_text="A: 0, 7, 14, 21, 30; B: 0, 4, 10, 14, 20; C: 0, 2, 5, 7, 10.",
+    )
+
+
+class SymptomReportInSerializer(LogInSerializer):
+    reported_at = InstantField()
+    symptoms = serializers.ListField(
+        child=serializers.ChoiceField(choices=SYMPTOMS), min_length=1, max_length=len(SYMPTOMS)
+    )
+    note = serializers.CharField(max_length=NOTE_MAX, allow_blank=True, default="", trim_whitespace=False)
+
+    def validate_symptoms(self, value):
+        return sorted(set(value))  # a set: order and repeats do not change the report
+
+
+class MedicationLogInSerializer(LogInSerializer):
+    taken_on = serializers.DateField(help_text="Local date; may go back 12 months.")
+    kind = serializers.ChoiceField(choices=MedicationLog.Kind.choices)
+    name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    route = serializers.ChoiceField(choices=MedicationLog.Route.choices)
+    site = serializers.ChoiceField(choices=MedicationLog.Site.choices, required=False, help_text="For injections.")
+    indication = serializers.CharField(
+        max_length=200, allow_blank=True, default="", help_text="Free text, or `ho_prophylaxis`."
+    )
+
+    def validate(self, attrs):
+        attrs.setdefault("site", "")
+        return attrs
+
+
+# --- logs out ---------------------------------------------------------------
+
+_LOG_META = ("id", "client_id", "local_date", "received_at")
+
+
+class PainLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PainLog
+        fields = (*_LOG_META, "recorded_at", "score", "context", "note")
+
+
+class ExerciseLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExerciseLog
+        fields = (*_LOG_META, "performed_at", "exercise", "sets", "reps", "completed", "pain_during")
+
+
+class VisaASerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VisaAResponse
+        fields = (*_LOG_META, "completed_at", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8_branch", "q8", "score")
+
+
+class AdviceSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=TIERS)
+    message = serializers.CharField(source="advice")
+
+
+class SymptomReportSerializer(serializers.ModelSerializer):
+    symptoms = serializers.ListField(child=serializers.ChoiceField(choices=SYMPTOMS))
+    advice = AdviceSerializer(source="*", help_text="The highest tier of the symptoms, and what to do.")
+
+    class Meta:
+        model = SymptomReport
+        fields = (*_LOG_META, "reported_at", "symptoms", "note", "advice")
+
+
+class MedicationLogSerializer(serializers.ModelSerializer):
+    site = serializers.CharField(help_text="achilles, heel, other or unknown for injections; empty otherwise.")
+
+    class Meta:
+        model = MedicationLog
+        fields = (*_LOG_META, "taken_on", "kind", "name", "route", "site", "indication")
+
+
+class SinceQuerySerializer(serializers.Serializer):
+    since = InstantField(required=False, help_text="Only entries the server received after this instant.")
+
+
+# --- sync -------------------------------------------------------------------
+
+_ITEMS_HELP = "Items as for the single endpoint; each is validated and answered on its own."
+
+
+def _items():
+    return serializers.ListField(
+        child=serializers.DictField(), required=False, max_length=SYNC_BATCH_MAX, help_text=_ITEMS_HELP
+    )
+
+
+class SyncInSerializer(StrictSerializer):
+    pain_logs = _items()
+    exercise_logs = _items()
+    visa_a = _items()
+    symptom_reports = _items()
+    medication_logs = _items()
+
+
+class SyncItemResultSerializer(serializers.Serializer):
+    client_id = serializers.CharField(allow_null=True, help_text="As sent; null when the item had none.")
+    status = serializers.ChoiceField(choices=["created", "duplicate", "conflict", "invalid"])
+    id = serializers.IntegerField(allow_null=True, help_text="The stored record (created or duplicate).")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="Per field, for invalid and conflict."
+    )
+
+
+def _results():
+    return serializers.ListField(child=SyncItemResultSerializer(), required=False)
+
+
+class SyncResultsSerializer(serializers.Serializer):
+    pain_logs = _results()
+    exercise_logs = _results()
+    visa_a = _results()
+    symptom_reports = _results()
+    medication_logs = _results()
+
+
+class SyncOutSerializer(serializers.Serializer):
+    results = SyncResultsSerializer(help_text="One list per kind sent, one result per item in the order sent.")
+
+
+# --- plan -------------------------------------------------------------------
+
+
+class PlanQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="Local date; default the patient's today.")
+
+
+class PlanProtocolSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    version = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PlanPhaseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True)
+
+
+class PlanExerciseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    sets = serializers.IntegerField()
+    reps = serializers.IntegerField()
+    times_per_day = serializers.IntegerField()
+    instructions = serializers.CharField(allow_blank=True)
+
+
+class PlanMilestoneSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    window_start = serializers.DateField()
+    window_end = serializers.DateField()
+
+
+class PlanSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    day = serializers.IntegerField(help_text="Whole days since the enrolment's start (day 0).")
+    protocol = PlanProtocolSerializer()
+    phase = PlanPhaseSerializer()
+    heel_lift_cm = serializers.FloatField(allow_null=True)
+    boot = serializers.BooleanField()
+    plantar_flexion_deg = serializers.FloatField(allow_null=True)
+    weight_bearing = serializers.ChoiceField(choices=WEIGHT_BEARING)
+    exercises = PlanExerciseSerializer(many=True)
+    avoid = serializers.ListField(child=serializers.CharField())
+    care = serializers.ListField(child=serializers.CharField(), help_text="Care instructions for the day.")
+    next_milestone = PlanMilestoneSerializer(allow_null=True)
+
+
+# --- devices and red flags --------------------------------------------------
+
+
+class DeviceInSerializer(StrictSerializer):
+    platform = serializers.ChoiceField(choices=Device.Platform.choices)
+    token = serializers.CharField(max_length=512, help_text="The push service's token for this app install.")
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ("platform", "token", "created_at", "last_seen_at")
+
+
+class RedFlagRowSerializer(serializers.Serializer):
+    symptom = serializers.ChoiceField(choices=SYMPTOMS)
+    care = serializers.ChoiceField(choices=Protocol.Care.choices)
+    tier = serializers.ChoiceField(choices=TIERS)
+    advice = serializers.CharField()
+
+
+class RedFlagTableSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True, help_text="Always null: the table comes in one page.")
+    previous = serializers.CharField(allow_null=True, help_text="Always null.")
+    care = serializers.ChoiceField(
+        choices=Protocol.Care.choices, allow_null=True, help_text="The care that applies to the caller now."
+    )
+    results = RedFlagRowSerializer(many=True)

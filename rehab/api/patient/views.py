@@ -1,0 +1,223 @@
+"""The phone app's endpoints: /api/v1/me/... (a patient's own data) and the red-flag table.
+
+Every /me/ view is a PatientView: signed in as a patient with a Patient row,
+and every read or write goes through `self.patient`, so no view can reach
+another patient's data. Staff get 403.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config import clock
+from config.api.errors import Conflict, flatten_errors
+from config.api.permissions import IsPatient
+from config.api.schema import error_responses
+from patients.models import Patient, User
+from rehab.api.patient import serializers as s
+from rehab.log_kinds import KINDS
+from rehab.selectors.logs import patient_logs
+from rehab.selectors.plan import patient_plan
+from rehab.selectors.red_flags import red_flag_table
+from rehab.services.devices import device_register, device_remove
+from rehab.services.logs import CREATED, LogConflict, LogInvalid, log_record
+
+
+class PatientView(APIView):
+    permission_classes = (IsAuthenticated, IsPatient)
+
+    @property
+    def patient(self) -> Patient:
+        return self.request.user.patient
+
+
+class LogView(PatientView, generics.ListAPIView):
+    """GET lists the patient's entries of one kind (newest first); POST stores one, idempotently by client_id."""
+
+    kind: str
+    in_serializer: type[s.LogInSerializer]
+
+    def get_queryset(self):
+        query = s.SinceQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return patient_logs(patient=self.patient, kind=self.kind, since=query.validated_data.get("since"))
+
+    def post(self, request):
+        serializer = self.in_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            record, outcome = log_record(patient=self.patient, kind=self.kind, data=serializer.validated_data)
+        except LogInvalid as exc:
+            raise ValidationError(exc.errors) from None
+        except LogConflict as exc:
+            raise Conflict(f"client_id {exc.stored.client_id} was already used with other content.") from None
+        code = status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
+        return Response(self.serializer_class(record).data, status=code)
+
+
+_SINCE = OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only entries received after this instant.")
+
+
+def _log_schema(view: type[LogView]) -> type[LogView]:
+    """Documents one log kind's list and create, with the real statuses of both."""
+    name = view.kind.replace("_", " ")
+    view.queryset = KINDS[view.kind].model.objects.none()  # tells the schema the model; never queried
+    view.get = extend_schema(summary=f"The patient's {name}, newest first", parameters=[_SINCE])(view.get)
+    view.post = extend_schema(
+        summary=f"Store one of the patient's {name}",
+        description=(
+            "201 when stored; 200 with the stored record when this client_id was already stored with the same "
+            "content (nothing is stored); 409 when it was stored with other content. A time more than 5 minutes "
+            "in the future, or before the patient's first enrolment (medication: more than 12 months back), is 400."
+        ),
+        request=view.in_serializer,
+        responses={
+            201: view.serializer_class,
+            200: OpenApiResponse(view.serializer_class, description="A replay: the stored record."),
+            **error_responses(400, 409),
+        },
+    )(view.post)
+    return view
+
+
+@_log_schema
+class PainLogView(LogView):
+    kind = "pain_logs"
+    in_serializer = s.PainLogInSerializer
+    serializer_class = s.PainLogSerializer
+
+
+@_log_schema
+class ExerciseLogView(LogView):
+    kind = "exercise_logs"
+    in_serializer = s.ExerciseLogInSerializer
+    serializer_class = s.ExerciseLogSerializer
+
+
+@_log_schema
+class VisaAView(LogView):
+    kind = "visa_a"
+    in_serializer = s.VisaAInSerializer
+    serializer_class = s.VisaASerializer
+
+
+@_log_schema
+class SymptomReportView(LogView):
+    kind = "symptom_reports"
+    in_serializer = s.SymptomReportInSerializer
+    serializer_class = s.SymptomReportSerializer
+
+
+@_log_schema
+class MedicationLogView(LogView):
+    kind = "medication_logs"
+    in_serializer = s.MedicationLogInSerializer
+    serializer_class = s.MedicationLogSerializer
+
+
+LOG_VIEWS = {v.kind: v for v in (PainLogView, ExerciseLogView, VisaAView, SymptomReportView, MedicationLogView)}
+
+
+class SyncView(PatientView):
+    @extend_schema(
+        summary="A batch from a phone that was offline",
+        description=(
+            "Each item is validated and stored on its own, as by its single endpoint: valid items are stored "
+            "even when a sibling is not, and a replayed batch stores nothing twice. The answer is 200 with one "
+            "result per item, in the order sent; a body that is not lists of objects is 400."
+        ),
+        request=s.SyncInSerializer,
+        responses={200: s.SyncOutSerializer},
+    )
+    def post(self, request):
+        batch = s.SyncInSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        results = {
+            kind: [_sync_item(self.patient, kind, item) for item in items]
+            for kind, items in batch.validated_data.items()
+        }
+        return Response({"results": results})
+
+
+def _sync_item(patient: Patient, kind: str, item: dict) -> dict:
+    """One item of a batch, through the same serializer and service as its single endpoint."""
+    client_id = item.get("client_id")
+    result = {"client_id": client_id if isinstance(client_id, str) else None, "id": None, "errors": {}}
+    serializer = LOG_VIEWS[kind].in_serializer(data=item)
+    if not serializer.is_valid():
+        return {**result, "status": "invalid", "errors": flatten_errors(serializer.errors)}
+    try:
+        record, outcome = log_record(patient=patient, kind=kind, data=serializer.validated_data)
+    except LogInvalid as exc:
+        return {**result, "status": "invalid", "errors": exc.errors}
+    except LogConflict:
+        return {**result, "status": "conflict", "errors": {"client_id": ["Already used with other content."]}}
+    return {**result, "status": outcome, "id": record.pk}
+
+
+class PlanView(PatientView):
+    @extend_schema(
+        summary="The plan for one day (default: the patient's today)",
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="Local date; default today.")],
+        responses={
+            200: s.PlanSerializer,
+            **error_responses(404),
+        },
+        description="404 for a day before the enrolment's start, without an enrolment, or after discharge.",
+    )
+    def get(self, request):
+        query = s.PlanQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data.get("date") or clock.local_today(self.patient.timezone)
+        plan = patient_plan(patient=self.patient, on=on)
+        if plan is None:
+            raise NotFound(f"There is no plan for {on.isoformat()}.")
+        return Response(s.PlanSerializer(plan).data)
+
+
+class DeviceView(PatientView):
+    @extend_schema(
+        summary="Register a push token",
+        request=s.DeviceInSerializer,
+        responses={
+            201: s.DeviceSerializer,
+            200: OpenApiResponse(s.DeviceSerializer, description="The token was known: attached and enabled again."),
+        },
+    )
+    def post(self, request):
+        serializer = s.DeviceInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        device, created = device_register(patient=self.patient, **serializer.validated_data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.DeviceSerializer(device).data, status=code)
+
+
+class DeviceDetailView(PatientView):
+    @extend_schema(summary="Remove a push token (sign-out)", responses={204: None})
+    def delete(self, request, token: str):
+        if not device_remove(patient=self.patient, token=token):
+            raise NotFound("No such device.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RedFlagView(APIView):
+    @extend_schema(
+        summary="The red-flag table, for advice while offline",
+        description=(
+            "Every symptom for both cares (`post_surgical`, `conservative`) with its tier and advice. For a "
+            "patient, their own care reads their own protocol version and `care` says which applies now; the "
+            "other care, and both for staff, read the latest published version. The whole table is one page."
+        ),
+        responses={200: s.RedFlagTableSerializer},
+    )
+    def get(self, request):
+        user = request.user
+        patient = Patient.objects.filter(user=user).first() if user.role == User.Role.PATIENT else None
+        table = red_flag_table(patient=patient)
+        rows = table["rows"]
+        body = {"count": len(rows), "next": None, "previous": None, "care": table["care"], "results": rows}
+        return Response(s.RedFlagTableSerializer(body).data)
