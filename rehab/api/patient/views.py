@@ -6,7 +6,7 @@ another patient's data. Staff get 403.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -64,24 +64,26 @@ _SINCE = OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only entr
 
 def _log_schema(view: type[LogView]) -> type[LogView]:
     """Documents one log kind's list and create, with the real statuses of both."""
-    name = view.kind.replace("_", " ")
+    name = {"visa_a": "VISA-A responses"}.get(view.kind, view.kind.replace("_", " "))
     view.queryset = KINDS[view.kind].model.objects.none()  # tells the schema the model; never queried
-    view.get = extend_schema(summary=f"The patient's {name}, newest first", parameters=[_SINCE])(view.get)
-    view.post = extend_schema(
-        summary=f"Store one of the patient's {name}",
-        description=(
-            "201 when stored; 200 with the stored record when this client_id was already stored with the same "
-            "content (nothing is stored); 409 when it was stored with other content. A time more than 5 minutes "
-            "in the future, or before the patient's first enrolment (medication: more than 12 months back), is 400."
+    return extend_schema_view(
+        get=extend_schema(summary=f"The patient's {name}, newest first", parameters=[_SINCE]),
+        post=extend_schema(
+            summary=f"Store one of the patient's {name}",
+            description=(
+                "201 when stored; 200 with the stored record when this client_id was already stored with the same "
+                "content (nothing is stored); 409 when it was stored with other content. A time more than 5 "
+                "minutes in the future, or before the patient's first enrolment (medication: more than 12 months "
+                "back), is 400."
+            ),
+            request=view.in_serializer,
+            responses={
+                201: view.serializer_class,
+                200: OpenApiResponse(view.serializer_class, description="A replay: the stored record."),
+                **error_responses(400, 409),
+            },
         ),
-        request=view.in_serializer,
-        responses={
-            201: view.serializer_class,
-            200: OpenApiResponse(view.serializer_class, description="A replay: the stored record."),
-            **error_responses(400, 409),
-        },
-    )(view.post)
-    return view
+    )(view)
 
 
 @_log_schema
