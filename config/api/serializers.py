@@ -65,18 +65,26 @@ class StrictSerializerMixin:
     """
 
     def to_internal_value(self, data):
-        if isinstance(data, dict):
-            known = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(str(key) for key in data if key not in known)
-            errors = {key: ["Unknown field."] for key in unknown}
-            for name, field in self.fields.items():
-                if name in data and not field.read_only:
-                    message = json_type_error(field, data[name])
-                    if message:
-                        errors[name] = [message]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
+        errors = self._strict_errors(data) if isinstance(data, dict) else {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not errors or not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError({**exc.detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def _strict_errors(self, data: dict) -> dict[str, list[str]]:
+        known = {name for name, field in self.fields.items() if not field.read_only}
+        errors = {str(key): ["Unknown field."] for key in data if key not in known}
+        for name, field in self.fields.items():
+            if name in data and not field.read_only:
+                message = json_type_error(field, data[name])
+                if message:
+                    errors[name] = [message]
+        return errors
 
 
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
