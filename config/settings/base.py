@@ -219,6 +219,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SymptomEnum": "protocols.definition.SYMPTOMS",
         "TierEnum": "protocols.definition.TIERS",
+        "AlertKindEnum": "rehab.models.alerts.Alert.Kind",
+        "AlertStatusEnum": "rehab.models.alerts.Alert.Status",
+        "AlertSeverityEnum": "rehab.models.alerts.Alert.Severity",
+        "ClinicalEventKindEnum": "rehab.models.logs.ClinicalEvent.Kind",
+        "MedicationKindEnum": "rehab.models.logs.MedicationLog.Kind",
+        "PatientStatusEnum": "patients.models.Patient.Status",
+        "MilestoneStatusEnum": "rehab.models.enrollment.Milestone.Status",
     },
 }
 
