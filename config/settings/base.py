@@ -249,7 +249,17 @@ ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=14)
 # loopback/private addresses; local and test settings allow them.
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=True)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-PUSH_BACKEND = env("PUSH_BACKEND", default="console")
+PUSH_BACKEND = env("PUSH_BACKEND", default="console")  # console, memory, fcm or apns
+PUSH_TIMEOUT_SECONDS = env.float("PUSH_TIMEOUT_SECONDS", default=10.0)
+FCM_SERVICE_ACCOUNT_JSON = env("FCM_SERVICE_ACCOUNT_JSON", default="")
+APNS_URL = env("APNS_URL", default="https://api.push.apple.com")
+APNS_TOPIC = env("APNS_TOPIC", default="")
+APNS_TEAM_ID = env("APNS_TEAM_ID", default="")
+APNS_KEY_ID = env("APNS_KEY_ID", default="")
+APNS_PRIVATE_KEY = env("APNS_PRIVATE_KEY", default="")
+# A delivery left "sending" longer than this belongs to a worker that died; it
+# is sent again (longer than a batch of sends at the webhook timeout).
+DELIVERY_CLAIM_TIMEOUT_SECONDS = env.int("DELIVERY_CLAIM_TIMEOUT_SECONDS", default=600)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rehab@localhost")
 
