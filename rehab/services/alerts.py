@@ -14,6 +14,7 @@ from rehab.alert_codes import CODES
 from rehab.models import Alert, AlertEvent, Milestone
 from rehab.selectors.alert_payload import alert_payload
 from rehab.selectors.enrollment import enrollment_current
+from rehab.services.delivery import delivery_kick
 
 ESCALATING = (Alert.Severity.URGENT, Alert.Severity.EMERGENCY)
 
@@ -104,6 +105,9 @@ def _event_write(alert: Alert, type_: str, now: datetime) -> AlertEvent:
         "alert": alert_payload(alert),
     }
     event.save()
+    # Deliver as soon as the change is committed; if the broker is down, the
+    # delivery sweep sends it later (robust: a failed kick never fails the commit).
+    transaction.on_commit(delivery_kick, robust=True)
     return event
 
 
