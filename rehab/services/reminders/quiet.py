@@ -1,0 +1,42 @@
+"""A patient's quiet hours, in local wall-clock time (they may wrap past midnight)."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from config import clock
+
+# Reminders moved out of quiet hours land this long before quiet hours begin,
+# so a sender sweeping every few minutes reaches them in time.
+MARGIN = timedelta(minutes=15)
+
+
+def in_quiet_hours(at: time, start: time, end: time) -> bool:
+    if start == end:
+        return False
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end
+
+
+def reminder_instant(on: date, at: time, patient) -> datetime:
+    """The UTC instant of a local wall time on a date, moved to the nearest allowed time that day."""
+    start, end = patient.quiet_hours_start, patient.quiet_hours_end
+    if in_quiet_hours(at, start, end):
+        before = (datetime.combine(on, start) - MARGIN).time()
+        options = [t for t in (end, before) if not in_quiet_hours(t, start, end)]
+        at = min(options, key=lambda t: abs(_minutes(t) - _minutes(at)), default=at)
+    return clock.local_instant(on, at, patient.timezone)
+
+
+def quiet_hours_end_after(instant: datetime, patient) -> datetime | None:
+    """When quiet hours that cover `instant` end; None when it is not in quiet hours."""
+    local = instant.astimezone(ZoneInfo(patient.timezone))
+    start, end = patient.quiet_hours_start, patient.quiet_hours_end
+    if not in_quiet_hours(local.time().replace(tzinfo=None), start, end):
+        return None
+    day = local.date() if local.time().replace(tzinfo=None) < end else local.date() + timedelta(days=1)
+    return clock.local_instant(day, end, patient.timezone)
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
