@@ -24,6 +24,10 @@ from rehab.services.webhooks import webhook_url_validate
 logger = logging.getLogger(__name__)
 
 
+class EndpointRefused(PermanentError):
+    """The endpoint itself is unusable (410 Gone, or a URL production refuses): turn it off."""
+
+
 def event_body(payload: dict) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
@@ -42,7 +46,7 @@ class WebhookChannel(Channel):
         try:
             webhook_url_validate(endpoint.url)  # again at send time: DNS may have changed
         except ValidationError as exc:
-            raise PermanentError(f"refused URL: {'; '.join(exc.messages)}") from exc
+            raise EndpointRefused(f"refused URL: {'; '.join(exc.messages)}") from exc
         body = event_body(delivery.event.payload)
         headers = {
             "Content-Type": "application/json",
@@ -64,12 +68,12 @@ class WebhookChannel(Channel):
         if 200 <= response.status_code < 300:
             return response.status_code
         if response.status_code == 410:
-            raise PermanentError("the endpoint answered 410 Gone", status_code=410)
+            raise EndpointRefused("The endpoint answered 410 Gone.", status_code=410)
         raise TransientError(f"the endpoint answered {response.status_code}", status_code=response.status_code)
 
     def on_permanent_failure(self, delivery, error: PermanentError) -> None:
-        if error.status_code == 410:
-            webhook_disable(endpoint_id=int(delivery.target), reason="The endpoint answered 410 Gone.")
+        if isinstance(error, EndpointRefused):
+            webhook_disable(endpoint_id=int(delivery.target), reason=str(error)[:300])
 
 
 def webhook_disable(*, endpoint_id: int, reason: str) -> bool:
