@@ -20,7 +20,10 @@ class PersonSerializer(serializers.Serializer):
 # --- dashboard ---------------------------------------------------------------
 class DashboardQuerySerializer(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, help_text="Part of the display name.")
-    has_open_alerts = serializers.BooleanField(required=False, help_text="`true`: only patients with open alerts.")
+    # allow_null: from a query string, DRF reads a missing boolean as false; absent must mean "no filter".
+    has_open_alerts = serializers.BooleanField(
+        required=False, allow_null=True, help_text="`true`: only patients with open alerts; `false`: only without."
+    )
     phase = serializers.CharField(required=False, allow_blank=True, help_text="A phase code of any protocol.")
     status = serializers.ChoiceField(choices=Patient.Status.choices, required=False)
     ordering = serializers.ChoiceField(
