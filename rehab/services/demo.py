@@ -26,7 +26,7 @@ from protocols.timeline import exercises_on
 from rehab.models import ClinicalEvent, Enrollment, ExerciseLog, MedicationLog, Milestone, PainLog, SymptomReport
 from rehab.models import VisaAResponse as VisaA
 from rehab.services.enrollment import enrollment_start
-from rehab.visa_a import visa_a_score
+from rehab.visa_a import Q7_SCORES, Q8_SCORES, visa_a_score
 
 DEMO_CLINIC = "Demo Clinic"
 OTHER_CLINIC = "Other Clinic"
@@ -273,10 +273,23 @@ def _visa_a(patient: Patient, on: date, target: int, profile: DemoPatient, day: 
 
 
 def visa_a_answers(target: int) -> dict:
-    """Plausible answers whose VISA-A total is `target` (within what the items allow)."""
-    q7 = 0 if target < 35 else 4 if target < 60 else 7 if target < 85 else 10
-    branch, q8 = ("B", 10) if target < 90 else ("A", 30)
-    rest = max(0, min(60, target - q7 - q8))
+    """Plausible answers whose VISA-A total is `target` (0-100).
+
+    Sport participation (Q7) rises with the score; Q8 is answered on the
+    "no pain while loading" branch only at 90 and above, since pain caps it.
+    """
+    target = max(0, min(100, target))
+    q7_wanted = 0 if target < 35 else 4 if target < 60 else 7 if target < 85 else 10
+    branch_wanted = "A" if target >= 90 else "B" if target >= 30 else "C"
+    candidates = [
+        (q7, branch, q8)
+        for q7 in Q7_SCORES
+        for branch, scores in Q8_SCORES.items()
+        for q8 in scores
+        if 0 <= target - q7 - q8 <= 60
+    ]
+    q7, branch, q8 = min(candidates, key=lambda c: (c[1] != branch_wanted, c[0] != q7_wanted, -c[2]))
+    rest = target - q7 - q8
     items = [rest // 6 + (1 if i < rest % 6 else 0) for i in range(6)]
     return {**{f"q{i + 1}": v for i, v in enumerate(items)}, "q7": q7, "q8_branch": branch, "q8": q8}
 
