@@ -26,7 +26,7 @@ def me_profile(user: User) -> dict:
     enrollment = enrollment_current(patient, on=today)
     profile.update(
         patient_id=patient.pk,
-        display_name=patient.display_name,
+        display_name=user.display_name or patient.display_name,
         clinic={"id": patient.clinic_id, "name": patient.clinic.name},
         timezone=patient.timezone,
         quiet_hours={

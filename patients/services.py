@@ -110,27 +110,27 @@ def _check_credentials(user: User, *, username: str, password: str) -> None:
         raise ActivationInvalid(errors)
 
 
-class ProfileInvalid(FieldErrors):
-    pass
+class ProfileForbidden(PermissionError):
+    """The field exists, but not for this role (staff have no time zone or quiet hours)."""
 
 
-PATIENT_FIELDS = ("timezone", "quiet_hours")
-STAFF_FIELDS = ("display_name",)
+PATIENT_ONLY_FIELDS = ("timezone", "quiet_hours")
 
 
 @transaction.atomic
 def me_update(*, user: User, data: dict) -> None:
-    """A sign-in changes its own profile: a patient their zone and quiet hours, staff their name."""
+    """A sign-in changes its own profile: anyone their display name, a patient their zone and quiet hours.
+
+    A patient's display name is how the app addresses them; the clinic's own
+    label for the patient (Patient.display_name) is not theirs to change.
+    """
     is_patient = user.role == User.Role.PATIENT
-    allowed = PATIENT_FIELDS if is_patient else STAFF_FIELDS
-    refused = {name: [f"Only {'staff' if is_patient else 'a patient'} can change this."] for name in data}
-    refused = {name: msgs for name, msgs in refused.items() if name not in allowed}
-    if refused:
-        raise ProfileInvalid(refused)
+    if not is_patient and any(name in data for name in PATIENT_ONLY_FIELDS):
+        raise ProfileForbidden("Only a patient has a time zone and quiet hours here.")
+    if "display_name" in data:
+        user.display_name = data["display_name"]
+        user.save(update_fields=["display_name"])
     if not is_patient:
-        if "display_name" in data:
-            user.display_name = data["display_name"]
-            user.save(update_fields=["display_name"])
         return
     patient = Patient.objects.select_for_update().get(user=user)
     changed = []

@@ -1,10 +1,44 @@
 """The contract's list shape: {"count", "next", "previous", "results"}."""
 
+import re
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
 
 class StandardPagination(LimitOffsetPagination):
-    """`?limit=&offset=`; a bad or negative value falls back to the default rather than failing."""
+    """`?limit=&offset=`, strict: a value outside what the schema allows is a 400 naming it.
+
+    DRF quietly falls back to the default for a bad value; a client that asked
+    for 500 rows and got 50 without a word would page wrongly.
+    """
 
     default_limit = 50
     max_limit = 200
+
+    def get_limit(self, request):
+        return self._param(request, self.limit_query_param, self.default_limit, minimum=1, maximum=self.max_limit)
+
+    def get_offset(self, request):
+        return self._param(request, self.offset_query_param, 0, minimum=0, maximum=None)
+
+    @staticmethod
+    def _param(request, name: str, default: int, *, minimum: int, maximum: int | None) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        value = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            upper = f" to {maximum}" if maximum is not None else " or more"
+            raise ValidationError({name: [f"Must be a whole number from {minimum}{upper}."]})
+        return value
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
+            self.offset_query_param: {"minimum": 0},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters

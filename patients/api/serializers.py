@@ -8,7 +8,8 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from config.api.serializers import StrictSerializer
 from patients.models import User
 
-TIMEZONES = tuple(sorted(available_timezones()))
+# What zoneinfo finds on disk also holds aliases of the machine's own zone, which are no IANA names.
+TIMEZONES = tuple(sorted(available_timezones() - {"localtime", "posixrules", "Factory"}))
 HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
@@ -61,7 +62,7 @@ class QuietHoursSerializer(StrictSerializer):
 
 
 class MeUpdateSerializer(StrictSerializer):
-    display_name = serializers.CharField(max_length=200, required=False, help_text="Staff only.")
+    display_name = serializers.CharField(max_length=200, required=False, help_text="How the app addresses you.")
     timezone = serializers.ChoiceField(choices=TIMEZONES, required=False, help_text="Patients only: IANA zone.")
     quiet_hours = QuietHoursSerializer(required=False, help_text="Patients only: no reminders between these times.")
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +21,7 @@ from config.api.schema import error_responses
 from patients.api import serializers as s
 from patients.models import User
 from patients.selectors import me_profile
-from patients.services import FieldErrors, me_update, patient_activate
+from patients.services import FieldErrors, ProfileForbidden, me_update, patient_activate
 
 _RETRY_AFTER = OpenApiParameter(
     "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429], description="Seconds to wait."
@@ -91,17 +91,18 @@ class MeView(APIView):
         return Response(s.MeSerializer(me_profile(_me(request))).data)
 
     @extend_schema(
-        summary="Change the caller's profile (a patient: timezone and quiet hours; staff: display name)",
+        summary="Change the caller's profile: display name; for a patient also timezone and quiet hours",
+        description="Staff sending `timezone` or `quiet_hours` get 403: only patients have them.",
         request=s.MeUpdateSerializer,
-        responses={200: s.MeSerializer},
+        responses={200: s.MeSerializer, **error_responses(403)},
     )
     def patch(self, request):
         serializer = s.MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             me_update(user=request.user, data=serializer.validated_data)
-        except FieldErrors as exc:
-            raise ValidationError(exc.errors) from None
+        except ProfileForbidden as exc:
+            raise PermissionDenied(str(exc)) from None
         return Response(s.MeSerializer(me_profile(_me(request))).data)
 
 

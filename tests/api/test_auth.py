@@ -160,13 +160,23 @@ def test_a_patient_changes_timezone_and_quiet_hours(patient, patient_client):
     assert response.json()["quiet_hours"] == {"start": "22:30", "end": "07:00"}
 
 
-def test_a_patient_cannot_set_an_unknown_timezone_or_their_display_name(patient_client):
+def test_a_patient_cannot_set_an_unknown_timezone(patient_client):
     bad_zone = patient_client.patch("/api/v1/me/", {"timezone": "Mars/Olympus"}, format="json")
     assert bad_zone.status_code == 400
     assert "timezone" in bad_zone.json()["error"]["fields"]
-    name = patient_client.patch("/api/v1/me/", {"display_name": "Me"}, format="json")
-    assert name.status_code == 400
-    assert "display_name" in name.json()["error"]["fields"]
+
+
+def test_a_patient_renames_themself_without_touching_the_clinics_label(patient, patient_client):
+    response = patient_client.patch("/api/v1/me/", {"display_name": "Sam"}, format="json")
+    assert response.json()["display_name"] == "Sam"
+    patient.refresh_from_db()
+    assert patient.display_name != "Sam"
+
+
+def test_staff_have_no_timezone_to_change(physio_client):
+    response = physio_client.patch("/api/v1/me/", {"timezone": "Europe/Paris"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
 
 
 def test_staff_change_their_display_name(physio):

@@ -90,3 +90,13 @@ def test_a_crash_on_an_api_path_answers_json_500():
     response = handler500(RequestFactory().get("/api/v1/me/"))
     assert response.status_code == 500
     assert b'"server_error"' in response.content
+
+
+@pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "201"}, {"limit": ""}, {"offset": "-1"}, {"offset": "x"}])
+def test_paging_outside_the_documented_bounds_is_a_400_naming_the_parameter(patient_client, query):
+    error = assert_error(patient_client.get("/api/v1/me/pain-logs/", query), 400, "validation_error")
+    assert set(error["fields"]) == set(query)
+
+
+def test_an_empty_since_is_a_400_not_ignored(patient_client):
+    assert_error(patient_client.get("/api/v1/me/pain-logs/", {"since": ""}), 400, "validation_error")

@@ -17,6 +17,7 @@ from config import clock
 from config.api.errors import Conflict, flatten_errors
 from config.api.permissions import IsPatient
 from config.api.schema import error_responses
+from config.api.serializers import query_data
 from patients.models import Patient, User
 from rehab.api.patient import serializers as s
 from rehab.log_kinds import KINDS
@@ -42,7 +43,7 @@ class LogView(PatientView, generics.ListAPIView):
     in_serializer: type[s.LogInSerializer]
 
     def get_queryset(self):
-        query = s.SinceQuerySerializer(data=self.request.query_params)
+        query = s.SinceQuerySerializer(data=query_data(self.request))
         query.is_valid(raise_exception=True)
         return patient_logs(patient=self.patient, kind=self.kind, since=query.validated_data.get("since"))
 
@@ -172,7 +173,7 @@ class PlanView(PatientView):
         description="404 for a day before the enrolment's start, without an enrolment, or after discharge.",
     )
     def get(self, request):
-        query = s.PlanQuerySerializer(data=request.query_params)
+        query = s.PlanQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         on = query.validated_data.get("date") or clock.local_today(self.patient.timezone)
         plan = patient_plan(patient=self.patient, on=on)
