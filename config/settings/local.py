@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 from .base import SECRET_KEY, SIMPLE_JWT, VAR_DIR
 
 VAR_DIR.mkdir(exist_ok=True)
-for _sub in ("broker/out", "broker/processed", "cache"):
+for _sub in ("broker/out", "broker/processed", "broker/control", "cache"):
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
 
 DEBUG = True
