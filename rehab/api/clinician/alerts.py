@@ -22,6 +22,10 @@ def alert_for_clinic(alert: Alert) -> dict:
         if resolved_by is None
         else {"id": resolved_by.pk, "display_name": resolved_by.display_name or resolved_by.username},
         resolved_at=alert.resolved_at,
+        # Instants as datetimes, so the serializer renders them all alike (the webhook body keeps its strings).
+        created_at=alert.created_at,
+        acknowledged_at=alert.acknowledged_at,
+        escalated_at=alert.escalated_at,
         acknowledge_note=alert.acknowledge_note,
         resolve_note=alert.resolve_note,
     )
