@@ -73,6 +73,11 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def safe_text(text) -> str:
+    """Text that can be rendered as UTF-8: error messages may echo a lone surrogate the client sent."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail as {"dotted.field": [messages]}.
 
@@ -82,12 +87,12 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            name = f"{prefix}.{safe_text(key)}" if prefix else safe_text(key)
             for k, v in flatten_errors(value, name).items():
                 fields.setdefault(k, []).extend(v)
     elif isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
-            fields[prefix or "non_field_errors"] = [str(item) for item in detail]
+            fields[prefix or "non_field_errors"] = [safe_text(item) for item in detail]
         else:
             for index, item in enumerate(detail):
                 if item in ({}, []):
@@ -96,7 +101,7 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
                 for k, v in flatten_errors(item, name).items():
                     fields.setdefault(k, []).extend(v)
     else:
-        fields[prefix or "non_field_errors"] = [str(detail)]
+        fields[prefix or "non_field_errors"] = [safe_text(detail)]
     return fields
 
 
@@ -122,7 +127,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         message = _validation_message(fields)
     else:
         fields = {}
-        message = str(exc.detail) if not isinstance(exc.detail, dict | list) else "Request refused."
+        message = safe_text(exc.detail) if not isinstance(exc.detail, dict | list) else "Request refused."
     if isinstance(exc, LockedOut):
         response["Retry-After"] = str(exc.retry_after)
     response.data = error_body(code, message, fields)

@@ -5,6 +5,8 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
+MAX_OFFSET = 100_000_000
+
 
 class StandardPagination(LimitOffsetPagination):
     """`?limit=&offset=`, strict: a value outside what the schema allows is a 400 naming it.
@@ -20,24 +22,23 @@ class StandardPagination(LimitOffsetPagination):
         return self._param(request, self.limit_query_param, self.default_limit, minimum=1, maximum=self.max_limit)
 
     def get_offset(self, request):
-        return self._param(request, self.offset_query_param, 0, minimum=0, maximum=None)
+        return self._param(request, self.offset_query_param, 0, minimum=0, maximum=MAX_OFFSET)
 
     @staticmethod
-    def _param(request, name: str, default: int, *, minimum: int, maximum: int | None) -> int:
+    def _param(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
         raw = request.query_params.get(name)
         if raw is None:
             return default
         value = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
-        if value is None or value < minimum or (maximum is not None and value > maximum):
-            upper = f" to {maximum}" if maximum is not None else " or more"
-            raise ValidationError({name: [f"Must be a whole number from {minimum}{upper}."]})
+        if value is None or value < minimum or value > maximum:
+            raise ValidationError({name: [f"Must be a whole number from {minimum} to {maximum}."]})
         return value
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         bounds = {
             self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
-            self.offset_query_param: {"minimum": 0},
+            self.offset_query_param: {"minimum": 0, "maximum": MAX_OFFSET},
         }
         for parameter in parameters:
             parameter["schema"].update(bounds.get(parameter["name"], {}))

@@ -1,5 +1,6 @@
 """Serializer building blocks shared by every API module."""
 
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from rest_framework import serializers
 
 # JSON types each field kind accepts. DRF is lenient by default ("5" for 5,
@@ -98,6 +99,33 @@ def query_data(request) -> dict:
     an invalid date-time, so validate it as given.
     """
     return request.query_params.dict()
+
+
+NO_NUL = r"^[^\x00]*$"
+NO_NUL_NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+class TextField(serializers.CharField):
+    """Free text the database can store, with a schema pattern that says what is refused.
+
+    PostgreSQL refuses NUL characters and JSON can smuggle lone surrogates;
+    both are a 400 here rather than a 500 at the database. A text that may not
+    be blank must hold something besides spaces (the pattern says so too).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        pattern = NO_NUL if self.allow_blank else NO_NUL_NOT_BLANK
+        self.validators.insert(0, RegexValidator(pattern, message="Must be text without null characters."))
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise serializers.ValidationError("Must be valid Unicode text.") from None
+        return value
 
 
 class InstantField(serializers.DateTimeField):

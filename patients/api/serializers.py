@@ -5,7 +5,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from config.api.serializers import StrictSerializer
+from config.api.serializers import StrictSerializer, TextField
 from patients.models import User
 
 # What zoneinfo finds on disk also holds aliases of the machine's own zone, which are no IANA names.
@@ -30,8 +30,8 @@ def tokens_for(user: User) -> dict:
 
 # Documentation of simplejwt's own views (which accept and ignore extra fields).
 class TokenCredentialsSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
+    username = TextField()
+    password = TextField(trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -40,7 +40,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RefreshTokenSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = serializers.RegexField(r"^[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+$", help_text="A JWT.")
 
 
 class TokenAccessSerializer(serializers.Serializer):
@@ -48,9 +48,9 @@ class TokenAccessSerializer(serializers.Serializer):
 
 
 class ActivateSerializer(StrictSerializer):
-    activation_code = serializers.CharField(max_length=40)
+    activation_code = TextField(max_length=40)
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    password = TextField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
 class QuietHoursSerializer(StrictSerializer):
@@ -62,7 +62,7 @@ class QuietHoursSerializer(StrictSerializer):
 
 
 class MeUpdateSerializer(StrictSerializer):
-    display_name = serializers.CharField(max_length=200, required=False, help_text="How the app addresses you.")
+    display_name = TextField(max_length=200, required=False, help_text="How the app addresses you.")
     timezone = serializers.ChoiceField(choices=TIMEZONES, required=False, help_text="Patients only: IANA zone.")
     quiet_hours = QuietHoursSerializer(required=False, help_text="Patients only: no reminders between these times.")
 

@@ -100,3 +100,18 @@ def test_paging_outside_the_documented_bounds_is_a_400_naming_the_parameter(pati
 
 def test_an_empty_since_is_a_400_not_ignored(patient_client):
     assert_error(patient_client.get("/api/v1/me/pain-logs/", {"since": ""}), 400, "validation_error")
+
+
+def test_text_with_a_null_character_or_a_lone_surrogate_is_a_400_not_a_crash(patient_client):
+    for note in ("a\\u0000b", "\\ud88a"):  # as JSON escapes: a client library would refuse to encode them
+        body = (
+            '{"client_id": "8b0d7f0e-0d6e-4d53-9a55-5a1c3cf5a0a1", "recorded_at": "2026-03-10T08:00:00Z", '
+            f'"score": 1, "note": "{note}"}}'
+        )
+        response = patient_client.post("/api/v1/me/pain-logs/", body, content_type="application/json")
+        assert "note" in assert_error(response, 400, "validation_error")["fields"]
+
+
+def test_an_error_that_echoes_a_lone_surrogate_still_renders(patient_client):
+    response = patient_client.post("/api/v1/me/pain-logs/", '{"\\ud88a": 1}', content_type="application/json")
+    assert "\\ud88a" in assert_error(response, 400, "validation_error")["fields"]

@@ -7,7 +7,7 @@ that need the patient or the clock live in rehab.services.logs.
 
 from rest_framework import serializers
 
-from config.api.serializers import InstantField, StrictSerializer
+from config.api.serializers import InstantField, StrictSerializer, TextField
 from protocols.definition import SYMPTOMS, TIERS, WEIGHT_BEARING
 from protocols.models import Protocol
 from rehab import visa_a
@@ -27,7 +27,7 @@ class PainLogInSerializer(LogInSerializer):
     recorded_at = InstantField()
     score = serializers.IntegerField(min_value=0, max_value=10)
     context = serializers.ChoiceField(choices=PainLog.Context.choices, default=PainLog.Context.REST)
-    note = serializers.CharField(max_length=NOTE_MAX, allow_blank=True, default="", trim_whitespace=False)
+    note = TextField(max_length=NOTE_MAX, allow_blank=True, default="", trim_whitespace=False)
 
 
 class ExerciseLogInSerializer(LogInSerializer):
@@ -60,7 +60,7 @@ class SymptomReportInSerializer(LogInSerializer):
     symptoms = serializers.ListField(
         child=serializers.ChoiceField(choices=SYMPTOMS), min_length=1, max_length=len(SYMPTOMS)
     )
-    note = serializers.CharField(max_length=NOTE_MAX, allow_blank=True, default="", trim_whitespace=False)
+    note = TextField(max_length=NOTE_MAX, allow_blank=True, default="", trim_whitespace=False)
 
     def validate_symptoms(self, value):
         return sorted(set(value))  # a set: order and repeats do not change the report
@@ -69,12 +69,10 @@ class SymptomReportInSerializer(LogInSerializer):
 class MedicationLogInSerializer(LogInSerializer):
     taken_on = serializers.DateField(help_text="Local date; may go back 12 months.")
     kind = serializers.ChoiceField(choices=MedicationLog.Kind.choices)
-    name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    name = TextField(max_length=200, allow_blank=True, default="")
     route = serializers.ChoiceField(choices=MedicationLog.Route.choices)
     site = serializers.ChoiceField(choices=MedicationLog.Site.choices, required=False, help_text="For injections.")
-    indication = serializers.CharField(
-        max_length=200, allow_blank=True, default="", help_text="Free text, or `ho_prophylaxis`."
-    )
+    indication = TextField(max_length=200, allow_blank=True, default="", help_text="Free text, or `ho_prophylaxis`.")
 
     def validate(self, attrs):
         attrs.setdefault("site", "")
@@ -230,7 +228,7 @@ class PlanSerializer(serializers.Serializer):
 
 class DeviceInSerializer(StrictSerializer):
     platform = serializers.ChoiceField(choices=Device.Platform.choices)
-    token = serializers.CharField(max_length=512, help_text="The push service's token for this app install.")
+    token = TextField(max_length=512, help_text="The push service's token for this app install.")
 
 
 class DeviceSerializer(serializers.ModelSerializer):

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config import clock
-from config.api.errors import Conflict, flatten_errors
+from config.api.errors import Conflict, flatten_errors, safe_text
 from config.api.permissions import IsPatient
 from config.api.schema import error_responses
 from config.api.serializers import query_data
@@ -149,7 +149,7 @@ class SyncView(PatientView):
 def _sync_item(patient: Patient, kind: str, item: dict) -> dict:
     """One item of a batch, through the same serializer and service as its single endpoint."""
     client_id = item.get("client_id")
-    result = {"client_id": client_id if isinstance(client_id, str) else None, "id": None, "errors": {}}
+    result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None, "errors": {}}
     serializer = LOG_VIEWS[kind].in_serializer(data=item)
     if not serializer.is_valid():
         return {**result, "status": "invalid", "errors": flatten_errors(serializer.errors)}
