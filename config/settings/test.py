@@ -7,13 +7,15 @@ can use separate databases.
 import environ
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, SIMPLE_JWT, VAR_DIR
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, SIMPLE_JWT, STATIC_ROOT, VAR_DIR
 
 env = environ.Env()
 
 VAR_DIR.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it
 
-SECRET_KEY = "test-only-not-a-secret"
+# At least 32 bytes: PyJWT warns about shorter HMAC keys.
+SECRET_KEY = "test-only-not-a-secret-long-enough-for-hmac-sha256"
 SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rehab")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
