@@ -150,7 +150,7 @@ def log_instance(patient: Patient, kind: str, data: dict, *, received_at: dateti
     """The stored row for one log body in the API's shape (as the log service would store it)."""
     tz = patient.timezone
     common = {"patient": patient, "client_id": uuid.UUID(data["client_id"]), "received_at": received_at}
-    if kind == "pain":
+    if kind == "pain_logs":
         at = _instant(data["recorded_at"])
         return PainLog(
             **common,
@@ -160,7 +160,7 @@ def log_instance(patient: Patient, kind: str, data: dict, *, received_at: dateti
             context=data.get("context", PainLog.Context.REST),
             note=data.get("note", ""),
         )
-    if kind == "exercise":
+    if kind == "exercise_logs":
         at = _instant(data["performed_at"])
         return ExerciseLog(
             **common,
@@ -178,7 +178,7 @@ def log_instance(patient: Patient, kind: str, data: dict, *, received_at: dateti
         return VisaAResponse(
             **common, local_date=clock.local_date_of(at, tz), completed_at=at, score=visa_a_score(items), **items
         )
-    if kind == "medication":
+    if kind == "medication_logs":
         taken_on = date.fromisoformat(data["taken_on"])
         return MedicationLog(
             **common,

@@ -77,7 +77,7 @@ class Entry:
 
     at: datetime  # UTC instant the patient made it
     patient_index: int
-    kind: str  # "pain", "exercise", "visa_a", "symptom", "medication"
+    kind: str  # a key of rehab.log_kinds.KINDS: "pain_logs", "exercise_logs", "visa_a", ...
     data: dict
 
 
@@ -114,13 +114,15 @@ def cohort_plan(*, patients: int, days: int, seed: int, care_of: dict[str, str])
         if course is Course.SILENT:
             # Before the baseline ends for post-surgical patients' judged review, after it for conservative ones.
             silent_from = rng.randint(12, 30) if care == "conservative" else rng.randint(20, 50)
+        # Red flags and NSAIDs happen inside the simulated span (history before it is bulk data, not replayed).
+        in_span = max(0, -start_offset)
         red_flag_day, symptoms = None, ()
         if rng.random() < RED_FLAG_SHARE:
-            red_flag_day = rng.randint(3, 40)
+            red_flag_day = in_span + rng.randint(3, 40)
             symptoms = (rng.choice(("calf_swelling", "calf_pain", "fever", "chest_pain", "wound_redness", "numbness")),)
         nsaid_days = ()
         if rng.random() < NSAID_SHARE:
-            first = rng.randint(0, 20)
+            first = in_span + rng.randint(0, 20)
             nsaid_days = tuple(range(first, first + rng.randint(2, 5)))  # short-term: no alert
         profiles.append(
             Profile(
@@ -193,7 +195,9 @@ def visa_a_answers(score: int) -> dict:
     return {**items, "q7": q7, "q8_branch": "A", "q8": q8}
 
 
-def _local(on: date, hour: int, minute: int, tz: str) -> datetime:
+def _local(on: date, hour: int, minutes: int, tz: str) -> datetime:
+    """The UTC instant `minutes` after hour:00 on a local date."""
+    hour, minute = hour + minutes // 60, minutes % 60
     return clock.local_instant(on, time(hour, minute), tz).astimezone(UTC)
 
 
@@ -225,16 +229,16 @@ def entries_for_day(p: Profile, spec: ProtocolDefinition, start: date, day: int)
 
     if p.red_flag_day == day:
         at = _local(on, 14, rng.randint(0, 59), tz)
-        add("symptom", at, {"reported_at": at.isoformat(), "symptoms": list(p.red_flag_symptoms), "note": ""})
+        add("symptom_reports", at, {"reported_at": at.isoformat(), "symptoms": list(p.red_flag_symptoms), "note": ""})
     if day in p.nsaid_days:
         at = _local(on, 12, 0, tz)
-        add("medication", at, {"taken_on": on.isoformat(), "kind": "nsaid", "name": "ibuprofen", "route": "oral"})
+        add("medication_logs", at, {"taken_on": on.isoformat(), "kind": "nsaid", "name": "ibuprofen", "route": "oral"})
     if not _logs_on(p, day, rng, spec):
         return out
     pain = expected_pain(p, day)
     score = max(0, min(10, round(pain + rng.choice((-1, 0, 0, 0, 1)))))
     at = _local(on, 7, rng.randint(0, 89), tz)
-    add("pain", at, {"recorded_at": at.isoformat(), "score": score, "context": "morning"})
+    add("pain_logs", at, {"recorded_at": at.isoformat(), "score": score, "context": "morning"})
     exercises = exercises_on(spec, day)
     if exercises:
         sessions = rng.choice((1, 1, 2))
@@ -242,7 +246,7 @@ def entries_for_day(p: Profile, spec: ProtocolDefinition, start: date, day: int)
             ex = exercises[n % len(exercises)]
             at = _local(on, 17 + n, rng.randint(0, 59), tz)
             add(
-                "exercise",
+                "exercise_logs",
                 at,
                 {
                     "performed_at": at.isoformat(),

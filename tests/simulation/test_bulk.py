@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,14 +55,9 @@ def test_history_logs_are_dated_in_the_patients_zone_and_score_visa_a_like_the_s
     [patient] = bulk.patients_create([bulk.PatientRow(clinic, None, "Syd", "Australia/Sydney", "x")])
     made = datetime(2026, 3, 1, 22, 30, tzinfo=ZoneInfo("UTC"))  # 09:30 on 2 March in Sydney
     answers = visa_a_answers(63)
-    count = bulk.logs_copy(
-        [
-            (patient, "pain", {"client_id": "0b7c1f4e-7b8e-4a53-9f43-2f8c1c0f6a01", "recorded_at": made.isoformat(),
-                               "score": 4, "context": "morning"}),
-            (patient, "visa_a", {"client_id": "0b7c1f4e-7b8e-4a53-9f43-2f8c1c0f6a02",
-                                 "completed_at": made.isoformat(), **answers}),
-        ]
-    )  # fmt: skip
+    pain = {"client_id": str(uuid.uuid4()), "recorded_at": made.isoformat(), "score": 4, "context": "morning"}
+    visa = {"client_id": str(uuid.uuid4()), "completed_at": made.isoformat(), **answers}
+    count = bulk.logs_copy([(patient, "pain_logs", pain), (patient, "visa_a", visa)])
 
     assert count == 2
     pain = PainLog.objects.get(patient=patient)

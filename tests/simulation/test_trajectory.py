@@ -43,5 +43,5 @@ def test_a_silent_patient_sends_nothing_after_going_silent():
         for day in range(silent.silent_from_day, silent.silent_from_day + 40)
         for e in entries_for_day(silent, spec, date(2026, 2, 2), day)
     }
-    assert kinds <= {"symptom", "medication"}
+    assert kinds <= {"symptom_reports", "medication_logs"}
     assert any(entries_for_day(silent, spec, date(2026, 2, 2), d) for d in range(silent.silent_from_day))
