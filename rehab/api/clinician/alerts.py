@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from config.api.errors import Conflict
 from config.api.schema import error_responses
+from config.api.serializers import query_data
 from rehab.api.clinician.base import ClinicScopedViewSet
 from rehab.api.clinician.serializers import AlertNoteSerializer, AlertQuerySerializer, AlertSerializer
 from rehab.models import Alert
@@ -44,7 +45,7 @@ class AlertViewSet(ClinicScopedViewSet):
         responses=AlertSerializer(many=True),
     )
     def list(self, request):
-        query = AlertQuerySerializer(data=request.query_params)
+        query = AlertQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         filters = {("patient_id" if k == "patient" else k): v for k, v in query.validated_data.items()}
         page = self.paginate_queryset(self.get_queryset().filter(**filters).order_by("-created_at", "-id"))

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from config.api.serializers import query_data
 from patients.models import Patient
 from patients.services import activation_code_issue
 from rehab.api.clinician.base import ClinicScopedViewSet
@@ -35,7 +36,7 @@ class PatientViewSet(ClinicScopedViewSet):
         responses=DashboardRowSerializer(many=True),
     )
     def list(self, request):
-        query = DashboardQuerySerializer(data=request.query_params)
+        query = DashboardQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         dashboard = PatientDashboard(clinic_id=self.clinic_id, query=DashboardQuery(**query.validated_data))
         page = self.paginate_queryset(dashboard.patients)

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
+from config.api.serializers import StrictSerializer, TextField
 from patients.models import Patient, User, validate_timezone
 from rehab.api.clinician.log_serializers import RecentLogsSerializer
 from rehab.models import Alert, ClinicalEvent, Milestone
@@ -19,12 +19,12 @@ class PersonSerializer(serializers.Serializer):
 
 # --- dashboard ---------------------------------------------------------------
 class DashboardQuerySerializer(serializers.Serializer):
-    search = serializers.CharField(required=False, allow_blank=True, help_text="Part of the display name.")
+    search = TextField(required=False, allow_blank=True, help_text="Part of the display name.")
     # allow_null: from a query string, DRF reads a missing boolean as false; absent must mean "no filter".
     has_open_alerts = serializers.BooleanField(
         required=False, allow_null=True, help_text="`true`: only patients with open alerts; `false`: only without."
     )
-    phase = serializers.CharField(required=False, allow_blank=True, help_text="A phase code of any protocol.")
+    phase = TextField(required=False, allow_blank=True, help_text="A phase code of any protocol.")
     status = serializers.ChoiceField(choices=Patient.Status.choices, required=False)
     ordering = serializers.ChoiceField(
         choices=[f"{sign}{name}" for name in ORDERING_FIELDS for sign in ("", "-")],
@@ -80,8 +80,8 @@ class ExerciseOverrideSerializer(StrictSerializer):
 class PatientChangeSerializer(StrictSerializer):
     """PATCH: every field optional; only what is sent changes."""
 
-    display_name = serializers.CharField(max_length=200)
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], help_text="IANA zone.")
+    display_name = TextField(max_length=200)
+    timezone = TextField(max_length=64, validators=[validate_timezone], help_text="IANA zone.")
     assigned_physio = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), allow_null=True, help_text="A physio of the same clinic."
     )
@@ -92,8 +92,8 @@ class PatientChangeSerializer(StrictSerializer):
 
 
 class PatientCreateSerializer(StrictSerializer):
-    display_name = serializers.CharField(max_length=200)
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], help_text="IANA zone.")
+    display_name = TextField(max_length=200)
+    timezone = TextField(max_length=64, validators=[validate_timezone], help_text="IANA zone.")
     side = serializers.ChoiceField(choices=Patient.Side.choices)
     condition = serializers.ChoiceField(choices=Patient.Condition.choices)
     protocol = serializers.SlugField(help_text="Protocol code; its latest version is used.")
@@ -168,12 +168,12 @@ class PatientCreatedSerializer(PatientDetailSerializer):
 class EnrollmentStartSerializer(StrictSerializer):
     protocol = serializers.SlugField(help_text="Protocol code; its latest version is used.")
     start_date = serializers.DateField(help_text="Day 0: the day of surgery for a post-surgical protocol.")
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = TextField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class OutcomeSerializer(StrictSerializer):
     outcome = serializers.ChoiceField(choices=["met", "not_met", "bridge"])
-    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required to override.")
+    note = TextField(required=False, allow_blank=True, default="", help_text="Required to override.")
 
 
 class ClinicalEventSerializer(StrictSerializer):
@@ -188,7 +188,7 @@ class ClinicalEventSerializer(StrictSerializer):
             "corticosteroid_injection: `site` (achilles, heel, other, unknown); other kinds: none."
         ),
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
     recorded_by = PersonSerializer(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -234,7 +234,7 @@ class AlertSerializer(serializers.Serializer):
 
 
 class AlertNoteSerializer(StrictSerializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 # --- clinic webhook ---------------------------------------------------------------
@@ -245,8 +245,8 @@ class WebhookSerializer(serializers.Serializer):
 
 
 class WebhookChangeSerializer(StrictSerializer):
-    url = serializers.CharField(max_length=500, help_text="Where alert events are POSTed.")
-    secret = serializers.CharField(
+    url = TextField(max_length=500, help_text="Where alert events are POSTed.")
+    secret = TextField(
         write_only=True,
         required=False,
         min_length=16,
