@@ -1,0 +1,125 @@
+"""What every bench script shares: a Django set-up on a bench database, a reset, and how figures print.
+
+The scripts run with production settings (DEBUG off, persistent connections)
+against a database whose name must contain "bench": each run empties it
+first. Override with BENCH_DATABASE_URL and BENCH_REDIS_URL.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rehab_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+PORT = int(os.environ.get("BENCH_PORT", "8150"))
+
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "bench-only-not-a-secret-0123456789abcdef",
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": REDIS_URL,
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SECURE_HSTS_SECONDS": "0",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "PUSH_BACKEND": "memory",
+    "JWT_ACCESS_MINUTES": "240",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """The environment of a bench process (this one, or a server it starts)."""
+    return {**os.environ, **BENCH_ENV, **extra}
+
+
+def django_setup(**extra_env: str) -> None:
+    """Point Django at the bench database (created if missing), migrate it, and set Django up."""
+    name = urlparse(DATABASE_URL).path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"refusing to run: the bench empties its database, and {name!r} is not named *bench*")
+    os.environ.update(bench_env(**extra_env))
+    _database_ensure(name)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _database_ensure(name: str) -> None:
+    import psycopg
+
+    admin = urlparse(DATABASE_URL)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def data_reset() -> None:
+    """Empty every table of the product's data (protocol definitions stay)."""
+    from django.apps import apps
+    from django.db import connection
+
+    labels = {config.label for config in apps.get_app_configs()} & {"patients", "rehab", "axes"}
+    models = [m for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True)]
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def vacuum_analyze() -> None:
+    """Fresh statistics after a bulk load, as autovacuum would give a real database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+class QueryCounter:
+    """Counts the SQL statements Django sends, cheaply (no debug cursor)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def git_revision() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def header(name: str) -> None:
+    load = os.getloadavg()
+    print(f"# {name}  {time.strftime('%Y-%m-%d %H:%M')}  rev {git_revision()}  cores {os.cpu_count()}  "
+          f"load {load[0]:.1f}/{load[1]:.1f}", flush=True)  # fmt: skip
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"

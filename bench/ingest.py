@@ -1,0 +1,269 @@
+"""Log ingestion: POST /api/v1/me/pain-logs/ through gunicorn, beside the stack's ceiling.
+
+The ceiling is a bare Django view with the same JWT authentication that
+inserts one row into the same table (rehab/simulation/ceiling.py), mounted
+only because this script starts the server with BENCH_ENDPOINTS=true. Both run
+in the same gunicorn, against the same PostgreSQL, with the same load
+generator, alternating, so the ratio holds even on a busy machine.
+
+    .venv/bin/python bench/ingest.py [--seconds 15] [--rounds 2] [--connections 16] [--workers 4]
+
+Load: wrk if installed (apt-get install wrk), else a Python client (threads
+with keep-alive connections), which costs the server some CPU on 2 cores.
+Target: the API's throughput >= 60% of the ceiling's.
+"""
+
+import argparse
+import http.client
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from _common import PORT, ROOT, bench_env, data_reset, django_setup, header, percentile, vacuum_analyze, verdict
+
+API_PATH = "/api/v1/me/pain-logs/"
+CEILING_PATH = "/bench/pain-log/"
+TARGET = 0.60
+
+WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local recorded_at = "%(recorded_at)s"
+local run = %(run)d
+local counter = 0
+local threads = {}
+statuses = {}
+
+-- Runs in the main Lua state; `tid` becomes a global of each thread's own state.
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+request = function()
+  counter = counter + 1
+  local token = tokens[(counter %% #tokens) + 1]
+  local cid = string.format("%%08x-%%04x-4000-8000-%%012x", run, tid, counter)
+  local body = '{"client_id":"' .. cid .. '","recorded_at":"' .. recorded_at .. '","score":3,"context":"rest"}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do
+    local s = thread:get("statuses")
+    for code, n in pairs(s) do
+      if code >= 300 then bad = bad + n end
+    end
+  end
+  io.write(string.format("JSON {\\"requests\\": %%d, \\"seconds\\": %%f, \\"p50\\": %%f, \\"p95\\": %%f, " ..
+    "\\"p99\\": %%f, \\"non2xx\\": %%d, \\"errors\\": %%d}\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, bad, summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.status + summary.errors.timeout))
+end
+"""
+
+
+def setup_patients(count: int) -> list[str]:
+    """`count` enrolled patients with app sign-ins; returns an access token for each."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from patients.models import User
+    from rehab.simulation import bulk
+
+    data_reset()
+    versions = bulk.protocol_versions()
+    [clinic] = bulk.clinics_create(1, prefix="Ingest")
+    [physio] = bulk.staff_create([clinic], per_clinic=1, prefix="ingest-physio")
+    users = [
+        User(username=f"ingest-patient-{i}", role=User.Role.PATIENT, clinic=clinic, date_joined=datetime.now(UTC))
+        for i in range(count)
+    ]
+    from rehab.simulation.copy import copy_instances
+
+    copy_instances(users)
+    patients = bulk.patients_create(
+        [
+            bulk.PatientRow(clinic, physio, f"Ingest {i}", "Europe/London", "calcific_insertional_tendinopathy")
+            for i in range(count)
+        ]
+    )
+    from patients.models import Patient
+
+    for patient, user in zip(patients, users, strict=True):
+        patient.user = user
+    Patient.objects.bulk_update(patients, ["user"])
+    start = (datetime.now(UTC) - timedelta(days=20)).date()
+    bulk.enrollments_create((p, versions["conservative-calcific-iat"], start) for p in patients)
+    vacuum_analyze()
+    return [str(AccessToken.for_user(u)) for u in users]
+
+
+def server_start(workers: int, threads: int) -> subprocess.Popen:
+    cmd = [
+        sys.executable, "-m", "gunicorn", "config.wsgi",
+        "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--threads", str(threads),
+        "--worker-class", "gthread" if threads > 1 else "sync", "--log-level", "warning",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(BENCH_ENDPOINTS="true"))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/health/")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not answer /health/ within 30 s")
+
+
+def load_wrk(path: str, tokens: list[str], seconds: int, connections: int, run: int) -> dict:
+    recorded_at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    script = WRK_SCRIPT % {"tokens": ",".join(f'"{t}"' for t in tokens), "recorded_at": recorded_at, "run": run}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    threads = min(2, connections)
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "-s", f.name,
+         f"http://127.0.0.1:{PORT}{path}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    Path(f.name).unlink()
+    line = next(x for x in out.stdout.splitlines() if x.startswith("JSON "))
+    result = json.loads(line[5:])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def load_python(path: str, tokens: list[str], seconds: int, connections: int, run: int) -> dict:
+    recorded_at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    latencies: list[float] = []
+    bad = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        mine, i = [], 0
+        while time.monotonic() < stop_at:
+            i += 1
+            body = json.dumps(
+                {"client_id": str(uuid.uuid4()), "recorded_at": recorded_at, "score": 3, "context": "rest"}
+            )
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {tokens[(n + i) % len(tokens)]}"}
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", path, body, headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status < 300
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                ok = False
+            mine.append((time.perf_counter() - t0) * 1000)
+            if not ok:
+                with lock:
+                    bad[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    began = time.monotonic()
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.monotonic() - began
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "rps": len(latencies) / elapsed,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "non2xx": bad[0],
+        "errors": 0,
+    }
+
+
+def rows_stored() -> int:
+    from rehab.models import PainLog
+
+    return PainLog.objects.count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=15, help="per measured run (default 15)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating API/ceiling rounds (default 2)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread)")
+    parser.add_argument("--patients", type=int, default=200)
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    args = parser.parse_args()
+
+    django_setup()
+    header("ingest")
+    client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "python")
+    load = load_wrk if client == "wrk" else load_python
+    tokens = setup_patients(args.patients)
+    print(
+        f"gunicorn {args.workers} workers x {args.threads} threads; {client} client, {args.connections} connections, "
+        f"{args.seconds}s x {args.rounds} rounds; {args.patients} patients",
+        flush=True,
+    )
+    server = server_start(args.workers, args.threads)
+    totals = {"api": [], "ceiling": []}
+    try:
+        run = 1
+        for path in (API_PATH, CEILING_PATH):  # warm-up: connections, caches
+            load(path, tokens, 3, args.connections, run)
+            run += 1
+        for _ in range(args.rounds):
+            for name, path in (("api", API_PATH), ("ceiling", CEILING_PATH)):
+                before = rows_stored()
+                r = load(path, tokens, args.seconds, args.connections, run)
+                run += 1
+                r["stored"] = rows_stored() - before
+                totals[name].append(r)
+                print(
+                    f"  {name:8s} {r['rps']:8.1f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
+                    f"p99 {r['p99']:6.1f} ms  non-2xx {r['non2xx']}  rows stored {r['stored']}",
+                    flush=True,
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+    def summary(name: str) -> dict:
+        runs = totals[name]
+        return {
+            "rps": sum(r["requests"] for r in runs) / sum(r["seconds"] for r in runs),
+            **{q: max(r[q] for r in runs) for q in ("p50", "p95", "p99")},
+        }
+
+    api, ceiling = summary("api"), summary("ceiling")
+    ratio = api["rps"] / ceiling["rps"]
+    for name, r in (("api", api), ("ceiling", ceiling)):
+        print(f"{name:8s} {r['rps']:8.1f} req/s  p50 {r['p50']:.1f} ms  p95 {r['p95']:.1f} ms  p99 {r['p99']:.1f} ms")
+    print(f"ratio api/ceiling throughput {ratio:.2f}  (target >= {TARGET:.2f}: {verdict(ratio >= TARGET)})")
+
+
+if __name__ == "__main__":
+    main()
