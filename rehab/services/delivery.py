@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 FAN_OUT_BATCH = 500
 SEND_BATCH = 20
+KICK_TIMEOUT_SECONDS = 1
 # Growing delays between attempts; the last repeats until the channel's retry_for has passed.
 RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
 
@@ -32,7 +33,11 @@ def delivery_kick() -> None:
     from rehab.tasks import deliver_pending
 
     try:
-        deliver_pending.apply_async(retry=False)
+        # One quick try on its own connection: a request must not wait seconds
+        # for kombu's reconnect loop when the broker is down.
+        with deliver_pending.app.connection_for_write(connect_timeout=KICK_TIMEOUT_SECONDS) as connection:
+            connection.ensure_connection(max_retries=0, timeout=KICK_TIMEOUT_SECONDS)
+            deliver_pending.apply_async(connection=connection, retry=False)
     except Exception:
         logger.warning("broker unavailable; the next delivery sweep will send the pending events", exc_info=True)
 
