@@ -5,6 +5,7 @@ against a database whose name must contain "bench": each run empties it
 first. Override with BENCH_DATABASE_URL and BENCH_REDIS_URL.
 """
 
+import http.client
 import os
 import statistics
 import subprocess
@@ -81,6 +82,27 @@ def vacuum_analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+def server_start(workers: int, threads: int = 1, **extra_env: str) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:PORT with the bench settings; returns once /health/ answers 200."""
+    cmd = [
+        sys.executable, "-m", "gunicorn", "config.wsgi",
+        "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--threads", str(threads),
+        "--worker-class", "gthread" if threads > 1 else "sync", "--log-level", "warning",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(**extra_env))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/health/")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not answer /health/ within 30 s")
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -18,7 +18,6 @@ import http.client
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,7 +25,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import PORT, ROOT, bench_env, data_reset, django_setup, header, percentile, vacuum_analyze, verdict
+from _common import PORT, data_reset, django_setup, header, percentile, server_start, vacuum_analyze, verdict
 
 API_PATH = "/api/v1/me/pain-logs/"
 CEILING_PATH = "/bench/pain-log/"
@@ -108,26 +107,6 @@ def setup_patients(count: int) -> list[str]:
     bulk.enrollments_create((p, versions["conservative-calcific-iat"], start) for p in patients)
     vacuum_analyze()
     return [str(AccessToken.for_user(u)) for u in users]
-
-
-def server_start(workers: int, threads: int) -> subprocess.Popen:
-    cmd = [
-        sys.executable, "-m", "gunicorn", "config.wsgi",
-        "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--threads", str(threads),
-        "--worker-class", "gthread" if threads > 1 else "sync", "--log-level", "warning",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(BENCH_ENDPOINTS="true"))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("gunicorn did not answer /health/ within 30 s")
 
 
 def load_wrk(path: str, tokens: list[str], seconds: int, connections: int, run: int) -> dict:
@@ -228,7 +207,7 @@ def main() -> None:
         f"{args.seconds}s x {args.rounds} rounds; {args.patients} patients",
         flush=True,
     )
-    server = server_start(args.workers, args.threads)
+    server = server_start(args.workers, args.threads, BENCH_ENDPOINTS="true")
     totals = {"api": [], "ceiling": []}
     try:
         run = 1

@@ -85,9 +85,12 @@ def patients_create(rows: Sequence[PatientRow]) -> list[Patient]:
 
 
 def enrollments_create(
-    items: Iterable[tuple[Patient, ProtocolVersion, date]], *, decided_before: datetime | None = None
+    items: Iterable[tuple[Patient, ProtocolVersion, date]],
+    *,
+    as_of: datetime | None = None,
+    decided_before: datetime | None = None,
 ) -> list[Enrollment]:
-    """Enrol many new patients at once: the rows enrollment_start writes, as of clock.now().
+    """Enrol many new patients at once: the rows enrollment_start writes when called at `as_of` (default now).
 
     Patients must have no enrolment yet (bulk set-up, not moves). Milestones
     whose window closed before the patient's local today are skipped, as in
@@ -105,7 +108,7 @@ def enrollments_create(
         patient, pv = enrollment.patient, enrollment.protocol_version
         tz = patient.timezone
         if tz not in today_in:
-            today_in[tz] = clock.local_today(tz)
+            today_in[tz] = clock.local_today(tz, at=as_of)
         milestones.extend(milestones_for(enrollment, pv, tz=tz, today=today_in[tz], decided_before=decided_before))
     copy_instances(milestones)
     return enrollments
