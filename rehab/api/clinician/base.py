@@ -15,6 +15,7 @@ to remember to do it.
 
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.viewsets import GenericViewSet
 
 from config.api.permissions import IsClinician
@@ -24,8 +25,21 @@ from rehab.services.audit import audit_record
 AUDIT_ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATCH": "update"}
 
 
+class DescriptionMetadata(SimpleMetadata):
+    """OPTIONS answers name and description only: these views pick a serializer per action, not per method."""
+
+    def determine_metadata(self, request, view):
+        metadata = super().determine_metadata(request, view)
+        metadata.pop("actions", None)
+        return metadata
+
+    def determine_actions(self, request, view):
+        return {}
+
+
 class ClinicScopedViewSet(GenericViewSet):
     permission_classes = [IsClinician]
+    metadata_class = DescriptionMetadata
     # The path from the scoped model to its clinic.
     clinic_field = "clinic"
     # The URL keyword naming the patient of nested paths (/patients/{patient_id}/...).

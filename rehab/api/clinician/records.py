@@ -11,6 +11,7 @@ from config.api.schema import error_responses
 from rehab.api.clinician.base import ClinicScopedViewSet
 from rehab.api.clinician.log_serializers import LOG_SERIALIZERS
 from rehab.api.clinician.serializers import (
+    CLINICAL_EVENT_REQUEST,
     ClinicalEventSerializer,
     EnrollmentSerializer,
     EnrollmentStartSerializer,
@@ -112,7 +113,12 @@ class ClinicalEventViewSet(mixins.ListModelMixin, ClinicScopedViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="Record or plan a clinical event", responses={201: ClinicalEventSerializer})
+    @extend_schema(
+        summary="Record or plan a clinical event",
+        description="The safety rules run on it at once (e.g. a planned corticosteroid injection at the heel).",
+        request=CLINICAL_EVENT_REQUEST,
+        responses={201: ClinicalEventSerializer},
+    )
     def create(self, request, patient_id=None):
         patient = self.get_patient()
         serializer = ClinicalEventSerializer(data=request.data)

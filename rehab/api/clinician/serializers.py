@@ -1,12 +1,53 @@
 """What clinician endpoints take and give. Shapes only: the rules are in services and selectors."""
 
+import re
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import StrictSerializer, TextField
-from patients.models import Patient, User, validate_timezone
+from patients.api.serializers import TIMEZONES
+from patients.models import Patient, User
+from protocols.models import Protocol
 from rehab.api.clinician.log_serializers import RecentLogsSerializer
 from rehab.models import Alert, ClinicalEvent, Milestone
 from rehab.selectors.dashboard import ORDERING_FIELDS
+from rehab.services.clinical_events import DETAILS
+
+# Dates a clinician enters (a start, a planned or past event): 1900-2099. Far-off years are typos, and
+# the bound keeps timeline arithmetic inside what a date can hold; the schema says it with a pattern.
+CARE_DATE = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": CARE_DATE})
+class CareDateField(serializers.DateField):
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not re.fullmatch(CARE_DATE, value):
+            self.fail("invalid", format="YYYY-MM-DD from 1900 to 2099")
+        return super().to_internal_value(value)
+
+
+class ProtocolCodeField(serializers.ChoiceField):
+    """A published protocol's code. Protocols are data, so the choices are read when needed, not at import."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=(), **kwargs)
+
+    @property
+    def choices(self) -> dict:
+        return {code: code for code in Protocol.objects.order_by("code").values_list("code", flat=True)}
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass
+
+    @property
+    def grouped_choices(self) -> dict:
+        return self.choices
+
+    @property
+    def choice_strings_to_values(self) -> dict:
+        return self.choices
 
 
 class PersonSerializer(serializers.Serializer):
@@ -81,7 +122,7 @@ class PatientChangeSerializer(StrictSerializer):
     """PATCH: every field optional; only what is sent changes."""
 
     display_name = TextField(max_length=200)
-    timezone = TextField(max_length=64, validators=[validate_timezone], help_text="IANA zone.")
+    timezone = serializers.ChoiceField(choices=TIMEZONES, help_text="IANA zone.")
     assigned_physio = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), allow_null=True, help_text="A physio of the same clinic."
     )
@@ -93,11 +134,11 @@ class PatientChangeSerializer(StrictSerializer):
 
 class PatientCreateSerializer(StrictSerializer):
     display_name = TextField(max_length=200)
-    timezone = TextField(max_length=64, validators=[validate_timezone], help_text="IANA zone.")
+    timezone = serializers.ChoiceField(choices=TIMEZONES, help_text="IANA zone.")
     side = serializers.ChoiceField(choices=Patient.Side.choices)
     condition = serializers.ChoiceField(choices=Patient.Condition.choices)
-    protocol = serializers.SlugField(help_text="Protocol code; its latest version is used.")
-    start_date = serializers.DateField(help_text="Day 0.")
+    protocol = ProtocolCodeField(help_text="Protocol code; its latest version is used.")
+    start_date = CareDateField(help_text="Day 0.")
     assigned_physio = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True, help_text="A physio of the same clinic."
     )
@@ -166,8 +207,8 @@ class PatientCreatedSerializer(PatientDetailSerializer):
 
 
 class EnrollmentStartSerializer(StrictSerializer):
-    protocol = serializers.SlugField(help_text="Protocol code; its latest version is used.")
-    start_date = serializers.DateField(help_text="Day 0: the day of surgery for a post-surgical protocol.")
+    protocol = ProtocolCodeField(help_text="Protocol code; its latest version is used.")
+    start_date = CareDateField(help_text="Day 0: the day of surgery for a post-surgical protocol.")
     reason = TextField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -179,7 +220,7 @@ class OutcomeSerializer(StrictSerializer):
 class ClinicalEventSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=ClinicalEvent.Kind.choices)
-    date = serializers.DateField(help_text="Planned events may be in the future.")
+    date = CareDateField(help_text="Planned events may be in the future.")
     details = serializers.DictField(
         required=False,
         default=dict,
@@ -191,6 +232,45 @@ class ClinicalEventSerializer(StrictSerializer):
     note = TextField(required=False, allow_blank=True, default="")
     recorded_by = PersonSerializer(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
+
+
+def _details_serializer(kind: str, name: str) -> type[StrictSerializer]:
+    """The schema of one kind's `details`, from the service's own table (rehab.services.clinical_events.DETAILS)."""
+    fields = {
+        key: serializers.ChoiceField(choices=values, required=required, allow_null=not required)
+        for key, (values, required) in DETAILS.get(kind, {}).items()
+    }
+    return type(name, (StrictSerializer,), fields)
+
+
+def _event_in_serializer(kinds: tuple[str, ...], name: str) -> type[StrictSerializer]:
+    details = _details_serializer(kinds[0], name.replace("EventIn", "Details").replace("ClinicalDetails", "Details"))
+    needs_details = any(required for _, required in DETAILS.get(kinds[0], {}).values())
+    fields = {
+        "kind": serializers.ChoiceField(choices=kinds),
+        "date": CareDateField(help_text="Planned events may be in the future."),
+        "details": details(required=needs_details),
+        "note": TextField(required=False, allow_blank=True),
+    }
+    return type(name, (StrictSerializer,), fields)
+
+
+_OTHER_KINDS = tuple(k for k in ClinicalEvent.Kind.values if k not in DETAILS)
+_IMAGING = _event_in_serializer((ClinicalEvent.Kind.IMAGING,), "ImagingEventIn")
+_INJECTION = _event_in_serializer((ClinicalEvent.Kind.CORTICOSTEROID_INJECTION,), "InjectionEventIn")
+_OTHER = _event_in_serializer(_OTHER_KINDS, "OtherClinicalEventIn")
+
+# The request body as documented: one shape per kind, chosen by `kind`. The view validates with
+# ClinicalEventSerializer and the service checks `details` against the same table.
+CLINICAL_EVENT_REQUEST = PolymorphicProxySerializer(
+    component_name="ClinicalEventIn",
+    serializers={
+        ClinicalEvent.Kind.IMAGING: _IMAGING,
+        ClinicalEvent.Kind.CORTICOSTEROID_INJECTION: _INJECTION,
+        **dict.fromkeys(_OTHER_KINDS, _OTHER),
+    },
+    resource_type_field_name="kind",
+)
 
 
 # --- alerts ------------------------------------------------------------------------
