@@ -237,7 +237,7 @@ class ClinicalEventSerializer(StrictSerializer):
 def _details_serializer(kind: str, name: str) -> type[StrictSerializer]:
     """The schema of one kind's `details`, from the service's own table (rehab.services.clinical_events.DETAILS)."""
     fields = {
-        key: serializers.ChoiceField(choices=values, required=required, allow_null=not required)
+        key: serializers.ChoiceField(choices=[str(v) for v in values], required=required, allow_null=not required)
         for key, (values, required) in DETAILS.get(kind, {}).items()
     }
     return type(name, (StrictSerializer,), fields)
@@ -255,9 +255,11 @@ def _event_in_serializer(kinds: tuple[str, ...], name: str) -> type[StrictSerial
     return type(name, (StrictSerializer,), fields)
 
 
-_OTHER_KINDS = tuple(k for k in ClinicalEvent.Kind.values if k not in DETAILS)
-_IMAGING = _event_in_serializer((ClinicalEvent.Kind.IMAGING,), "ImagingEventIn")
-_INJECTION = _event_in_serializer((ClinicalEvent.Kind.CORTICOSTEROID_INJECTION,), "InjectionEventIn")
+# Plain strings, not enum members: the YAML schema renderer cannot represent those.
+_IMAGING_KIND, _INJECTION_KIND = ClinicalEvent.Kind.IMAGING.value, ClinicalEvent.Kind.CORTICOSTEROID_INJECTION.value
+_OTHER_KINDS = tuple(str(k) for k in ClinicalEvent.Kind.values if k not in DETAILS)
+_IMAGING = _event_in_serializer((_IMAGING_KIND,), "ImagingEventIn")
+_INJECTION = _event_in_serializer((_INJECTION_KIND,), "InjectionEventIn")
 _OTHER = _event_in_serializer(_OTHER_KINDS, "OtherClinicalEventIn")
 
 # The request body as documented: one shape per kind, chosen by `kind`. The view validates with
@@ -265,8 +267,8 @@ _OTHER = _event_in_serializer(_OTHER_KINDS, "OtherClinicalEventIn")
 CLINICAL_EVENT_REQUEST = PolymorphicProxySerializer(
     component_name="ClinicalEventIn",
     serializers={
-        ClinicalEvent.Kind.IMAGING: _IMAGING,
-        ClinicalEvent.Kind.CORTICOSTEROID_INJECTION: _INJECTION,
+        _IMAGING_KIND: _IMAGING,
+        _INJECTION_KIND: _INJECTION,
         **dict.fromkeys(_OTHER_KINDS, _OTHER),
     },
     resource_type_field_name="kind",
