@@ -8,12 +8,15 @@ else a view can answer (409, 429, or 404 on a path without parameters) is
 declared with `error_responses(...)` in `extend_schema(responses=...)`.
 """
 
+import copy
+import inspect
+
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
-from config.api.serializers import ErrorResponseSerializer
+from config.api.serializers import ErrorResponseSerializer, StrictSerializerMixin
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input (`validation_error`): `fields` names each bad field.",
@@ -74,6 +77,28 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        if direction == "request":
-            schema["additionalProperties"] = False
-        return schema
+        if schema.get("description") == inspect.getdoc(StrictSerializerMixin):
+            del schema["description"]  # inherited from the mixin: says nothing about this body
+        if direction != "request":
+            return schema
+        schema["additionalProperties"] = False
+        variants = getattr(self.target, "schema_variants", None)
+        return {"oneOf": [_variant(schema, v) for v in variants]} if variants else schema
+
+
+def _variant(base: dict, change: dict) -> dict:
+    """One shape of a body whose fields depend on each other (`schema_variants` on a strict serializer).
+
+    `change` is {"properties": {name: schema, or None to drop it}, "required": [names]}.
+    """
+    variant = copy.deepcopy(base)
+    for name, field_schema in change.get("properties", {}).items():
+        if field_schema is None:
+            variant["properties"].pop(name, None)
+            variant["required"] = [r for r in variant.get("required", []) if r != name]
+        else:
+            # Wrapped, so the enum post-processing hook (which names enums per component and
+            # field, one per name) cannot merge the variants' different value lists into one.
+            variant["properties"][name] = {"allOf": [field_schema]}
+    variant["required"] = sorted({*variant.get("required", []), *change.get("required", [])})
+    return variant

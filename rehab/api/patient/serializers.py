@@ -40,6 +40,11 @@ class ExerciseLogInSerializer(LogInSerializer):
 
 
 class VisaAInSerializer(LogInSerializer):
+    # The schema says which q8 values each branch allows (one shape per branch).
+    schema_variants = [
+        {"properties": {"q8_branch": {"type": "string", "enum": [b]}, "q8": {"type": "integer", "enum": list(v)}}}
+        for b, v in sorted(visa_a.Q8_SCORES.items())
+    ]
     completed_at = InstantField()
     q1 = serializers.IntegerField(min_value=0, max_value=10)
     q2 = serializers.IntegerField(min_value=0, max_value=10)
@@ -67,6 +72,29 @@ class SymptomReportInSerializer(LogInSerializer):
 
 
 class MedicationLogInSerializer(LogInSerializer):
+    # The schema says what the rules say: an injection names its site; nothing else has one.
+    schema_variants = [
+        {
+            "properties": {
+                "route": {"type": "string", "enum": [MedicationLog.Route.INJECTION.value]},
+                "site": {"type": "string", "enum": MedicationLog.Site.values},
+            },
+            "required": ["site"],
+        },
+        {
+            "properties": {
+                "route": {
+                    "type": "string",
+                    "enum": [MedicationLog.Route.ORAL.value, MedicationLog.Route.TOPICAL.value],
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [MedicationLog.Kind.NSAID.value, MedicationLog.Kind.OTHER.value],
+                },
+                "site": None,
+            }
+        },
+    ]
     taken_on = serializers.DateField(help_text="Local date; may go back 12 months.")
     kind = serializers.ChoiceField(choices=MedicationLog.Kind.choices)
     name = TextField(max_length=200, allow_blank=True, default="")
