@@ -102,3 +102,26 @@ def _variant(base: dict, change: dict) -> dict:
             variant["properties"][name] = {"allOf": [field_schema]}
     variant["required"] = sorted({*variant.get("required", []), *change.get("required", [])})
     return variant
+
+
+def blank_strings_any_of(result, generator, request, public):
+    """POSTPROCESSING_HOOKS: a blank-allowed string with a pattern or format says `anyOf`, not `oneOf`.
+
+    drf-spectacular writes it as oneOf [the constrained string, {"maxLength": 0}]; an empty string
+    matches both, which oneOf forbids, so every stored blank note would violate the response schema.
+    """
+    blank = {"type": "string", "maxLength": 0}
+
+    def walk(node):
+        if isinstance(node, dict):
+            options = node.get("oneOf")
+            if isinstance(options, list) and len(options) == 2 and blank in options:
+                node["anyOf"] = node.pop("oneOf")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

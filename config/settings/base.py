@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.blank_strings_any_of",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SymptomEnum": "protocols.definition.SYMPTOMS",
         "TierEnum": "protocols.definition.TIERS",
