@@ -223,7 +223,7 @@ class PatientDashboard:
         """Ranks the whole filtered set by adherence (nulls last, then name) and hands the order to SQL."""
         rows = list(qs.order_by().values_list("pk", "display_name", "timezone", "exercise_overrides"))
         values = adherence_7d(
-            (AdherenceSubject(pk, self.today_by_zone[tz], overrides) for pk, _, tz, overrides in rows),
+            (AdherenceSubject(pk, self._today(tz), overrides) for pk, _, tz, overrides in rows),
             versions=self.versions,
         )
         with_value = [r for r in rows if values[r[0]] is not None]
@@ -237,12 +237,20 @@ class PatientDashboard:
     def rows(self, page: Iterable[Patient]) -> list[dict]:
         """The contract's dashboard rows for one page of `patients`: a fixed number of queries for any page."""
         page = list(page)
+        for p in page:
+            if p.local_today is None:  # a patient whose zone appeared after the zones were read
+                p.local_today = self._today(p.timezone)
         adherence = adherence_7d(
             (AdherenceSubject(p.pk, p.local_today, p.exercise_overrides) for p in page), versions=self.versions
         )
         baselines = self._baselines(page)
         upcoming = self._next_milestones(page)
         return [self._row(p, adherence.get(p.pk), baselines.get(p.pk, (None, None)), upcoming.get(p.pk)) for p in page]
+
+    def _today(self, tz: str) -> date:
+        if tz not in self.today_by_zone:
+            self.today_by_zone[tz] = clock.local_today(tz, at=self.now)
+        return self.today_by_zone[tz]
 
     def _spec(self, patient: Patient) -> ProtocolDefinition | None:
         version = self.versions.get(patient.enrollment_version_id)

@@ -226,3 +226,12 @@ def test_orders_by_each_aggregate_with_empty_values_last(clinic):
     assert order("-adherence_7d") == ["C", "A", "B"]
     assert order("last_log_at") == ["C", "A", "B"]  # A and B last logged at the same instant: by name
     assert order("-display_name") == ["C", "B", "A"]
+
+
+def test_a_patient_added_in_a_new_zone_while_the_dashboard_is_read_still_gets_a_row(clinic):
+    enrolled_patient(start=TODAY - timedelta(days=10), clinic=clinic, display_name="A")
+    dashboard = PatientDashboard(clinic_id=clinic.pk, query=DashboardQuery(ordering="adherence_7d"))
+    enrolled_patient(start=TODAY - timedelta(days=10), clinic=clinic, display_name="B", timezone="Asia/Tokyo")
+    by_name = {r["display_name"]: r for r in dashboard.rows(dashboard.patients)}
+    assert set(by_name) == {"A", "B"}
+    assert by_name["B"]["adherence_7d"] == 0.0
