@@ -11,6 +11,7 @@ from django.db import transaction
 
 from config import clock
 from patients.models import ActivationCode, Patient, User
+from rehab.services.enrollment import patient_schedule_refresh
 
 # No 0/O, 1/I/L: the code is read off paper and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -143,3 +144,4 @@ def me_update(*, user: User, data: dict) -> None:
         changed += ["quiet_hours_start", "quiet_hours_end"]
     if changed:
         patient.save(update_fields=changed)
+        patient_schedule_refresh(patient=patient)

@@ -8,7 +8,7 @@ from config import clock
 from patients.models import Patient, User
 from protocols.models import ProtocolVersion
 from protocols.timeline import dated_milestone
-from rehab.models import Enrollment, Milestone
+from rehab.models import Enrollment, Milestone, Reminder
 
 
 def milestone_due_at(window_end: date, *, tz_name: str, grace_hours: int):
@@ -79,3 +79,23 @@ def _end_enrollments_from(*, patient: Patient, start_date: date, reason: str) ->
 
 class EnrollmentOverlap(ValueError):
     pass
+
+
+def patient_schedule_refresh(*, patient: Patient) -> None:
+    """Re-date what depends on the patient's zone or quiet hours, after either changed.
+
+    Milestones fall due at local midnight, so their `due_at` moves with the
+    zone. Pending reminders are dropped rather than cancelled: a cancelled row
+    would hold its slot, and the planner must re-plan it at the new local time.
+    """
+    undecided = Milestone.objects.filter(enrollment__patient=patient, status__in=Milestone.UNDECIDED).select_related(
+        "enrollment__protocol_version"
+    )
+    changed = []
+    for milestone in undecided:
+        spec = milestone.enrollment.protocol_version.spec
+        grace = int(spec.rule("review_grace_hours")) if spec.milestone(milestone.code).is_review else 0
+        milestone.due_at = milestone_due_at(milestone.window_end, tz_name=patient.timezone, grace_hours=grace)
+        changed.append(milestone)
+    Milestone.objects.bulk_update(changed, ["due_at"])
+    Reminder.objects.filter(patient=patient, status=Reminder.Status.PENDING).delete()

@@ -11,7 +11,7 @@ from patients.services import activation_code_issue
 from protocols.definition import ProtocolDefinition
 from protocols.models import ProtocolVersion
 from rehab.models import Enrollment, Reminder
-from rehab.services.enrollment import enrollment_start
+from rehab.services.enrollment import enrollment_start, patient_schedule_refresh
 
 UPDATABLE = (
     "display_name",
@@ -96,7 +96,12 @@ def patient_update(*, patient: Patient, by: User, data: Mapping) -> Patient:
         )
     elif data.get("status") == Patient.Status.ACTIVE:
         patient.discharged_at = None
+    zone_moved = "timezone" in data and data["timezone"] != Patient.objects.values_list("timezone", flat=True).get(
+        pk=patient.pk
+    )
     patient.save()
+    if zone_moved:
+        patient_schedule_refresh(patient=patient)
     return patient
 
 
