@@ -1,6 +1,7 @@
 """Real processes for the end-to-end and fault tests: a Celery worker and a private redis-server."""
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -79,7 +80,8 @@ class Worker:
 
 
 def free_port(candidates=range(6390, 6400)) -> int:
-    for port in candidates:
+    # Random order: two test runs on one machine should not race for the same port.
+    for port in random.sample(list(candidates), len(candidates)):
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) != 0:
                 return port
@@ -105,6 +107,8 @@ class RedisServer:
         return self
 
     def _answers(self) -> bool:
+        if self.process.poll() is not None:  # lost the port to someone else: never talk to their server
+            raise RuntimeError(f"redis-server on {self.port} exited with {self.process.returncode}")
         with socket.socket() as s:
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 

@@ -50,18 +50,16 @@ def beat_until(done, timeout: float = 60.0) -> None:
         time.sleep(1.0)
 
 
-def test_a_red_flag_log_reaches_the_clinic_webhook_through_a_real_worker_with_a_valid_signature(tmp_path):
+def test_a_red_flag_log_reaches_the_clinic_webhook_through_a_real_worker_with_a_valid_signature(start_worker):
     with Receiver() as receiver:
         clinic = clinic_with_webhook(receiver.url)
-        worker = Worker(settings.CELERY_BROKER_URL, tmp_path / "worker.log", f"e2e-{uuid.uuid4().hex[:6]}").start()
-        try:
-            started = time.monotonic()
-            record, status = report_chest_pain(clinic)
-            assert status == "created" and record.tier == "emergency"
-            assert receiver.wait_for(1, timeout=30), (tmp_path / "worker.log").read_text()[-3000:]
-            took = time.monotonic() - started
-        finally:
-            worker.stop()
+        worker = start_worker(settings.CELERY_BROKER_URL, f"e2e-{uuid.uuid4().hex[:6]}")
+        started = time.monotonic()
+        record, status = report_chest_pain(clinic)
+        assert status == "created" and record.tier == "emergency"
+        assert receiver.wait_for(1, timeout=30), worker.log_path.read_text()[-3000:]
+        took = time.monotonic() - started
+        worker.stop()
     [request] = receiver.requests
     event = AlertEvent.objects.get()
     assert signature_valid(SECRET, request)
@@ -73,6 +71,21 @@ def test_a_red_flag_log_reaches_the_clinic_webhook_through_a_real_worker_with_a_
 
 
 @pytest.fixture
+def start_worker(tmp_path):
+    """Start workers that are always stopped at teardown, whatever the test did."""
+    started = []
+
+    def start(broker_url: str, name: str) -> Worker:
+        worker = Worker(broker_url, tmp_path / f"{name}.log", name)
+        started.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
 def private_redis(tmp_path):
     server = RedisServer(free_port(), tmp_path).start()
     with publishing_to(server.url):
@@ -80,23 +93,21 @@ def private_redis(tmp_path):
     server.stop()
 
 
-def test_a_worker_killed_mid_batch_loses_no_event_and_only_the_one_in_flight_is_sent_again(tmp_path, private_redis):
+def test_a_worker_killed_mid_batch_loses_no_event_and_only_the_one_in_flight_is_sent_again(start_worker, private_redis):
     with Receiver(delay=0.25) as receiver:
         clinic = clinic_with_webhook(receiver.url)
         for _ in range(12):
             report_chest_pain(clinic)
         events = {str(pk) for pk in AlertEvent.objects.values_list("id", flat=True)}
-        first = Worker(private_redis.url, tmp_path / "first.log", "first").start()
-        assert receiver.wait_for(4, timeout=30), (tmp_path / "first.log").read_text()[-3000:]
+        first = start_worker(private_redis.url, f"first-{uuid.uuid4().hex[:6]}")
+        assert receiver.wait_for(4, timeout=30), first.log_path.read_text()[-3000:]
         first.kill()
         received_before_kill = set(receiver.event_ids())
         left_claimed = Delivery.objects.filter(status="sending").count()
         assert left_claimed > 0, "the worker died mid-batch, holding claimed deliveries"
-        second = Worker(private_redis.url, tmp_path / "second.log", "second").start()
-        try:
-            beat_until(lambda: not Delivery.objects.exclude(status="delivered").exists())
-        finally:
-            second.stop()
+        second = start_worker(private_redis.url, f"second-{uuid.uuid4().hex[:6]}")
+        beat_until(lambda: not Delivery.objects.exclude(status="delivered").exists())
+        second.stop()
     received = receiver.event_ids()
     assert set(received) == events  # every event delivered
     sent_twice = {event_id for event_id, n in received.items() if n > 1}
@@ -107,22 +118,22 @@ def test_a_worker_killed_mid_batch_loses_no_event_and_only_the_one_in_flight_is_
     assert Delivery.objects.count() == 12  # one delivery per event and channel
 
 
-def test_logs_are_accepted_while_the_broker_is_down_and_their_events_go_out_when_it_is_back(tmp_path, private_redis):
+def test_logs_are_accepted_while_the_broker_is_down_and_their_events_go_out_when_it_is_back(
+    start_worker, private_redis
+):
     with Receiver() as receiver:
         clinic = clinic_with_webhook(receiver.url)
-        worker = Worker(private_redis.url, tmp_path / "worker.log", "survivor").start()
-        try:
-            private_redis.stop()
-            started = time.monotonic()
-            record, status = report_chest_pain(clinic)
-            assert status == "created" and time.monotonic() - started < 5
-            event = AlertEvent.objects.get(alert__patient=record.patient)
-            assert event.dispatched_at is None
-            time.sleep(1)
-            assert receiver.requests == []
-            private_redis.start()
-            beat_until(lambda: receiver.wait_for(1, timeout=0.5))
-        finally:
-            worker.stop()
+        worker = start_worker(private_redis.url, f"survivor-{uuid.uuid4().hex[:6]}")
+        private_redis.stop()
+        started = time.monotonic()
+        record, status = report_chest_pain(clinic)
+        assert status == "created" and time.monotonic() - started < 5
+        event = AlertEvent.objects.get(alert__patient=record.patient)
+        assert event.dispatched_at is None
+        time.sleep(1)
+        assert receiver.requests == []
+        private_redis.start()
+        beat_until(lambda: receiver.wait_for(1, timeout=0.5))
+        worker.stop()
     [request] = receiver.requests
     assert request["headers"]["X-Rehab-Event-Id"] == str(event.id) and signature_valid(SECRET, request)
