@@ -105,10 +105,24 @@ def _event_write(alert: Alert, type_: str, now: datetime) -> AlertEvent:
         "alert": alert_payload(alert),
     }
     event.save()
-    # Deliver as soon as the change is committed; if the broker is down, the
-    # delivery sweep sends it later (robust: a failed kick never fails the commit).
-    transaction.on_commit(delivery_kick, robust=True)
+    _kick_after_commit()
     return event
+
+
+def _kick_after_commit() -> None:
+    """Deliver as soon as the change is committed; if the broker is down, the
+    delivery sweep sends it later (robust: a failed kick never fails the commit).
+
+    One kick per transaction, however many events it writes: the kick's task
+    sweeps every pending event, and each kick opens a broker connection, so a
+    review sweep raising 1,000 referrals must not send 1,000 tasks. A kick
+    still registered covers this event: it was registered in a savepoint that
+    encloses this one or was already released, so it can only be dropped by a
+    rollback that drops this event too.
+    """
+    if any(func is delivery_kick for _sids, func, _robust in transaction.get_connection().run_on_commit):
+        return
+    transaction.on_commit(delivery_kick, robust=True)
 
 
 @transaction.atomic
