@@ -63,10 +63,11 @@ class Simulation:
         config: SimulationConfig,
         *,
         write: Callable[[Patient, Entry], str],
-        jobs: Callable[[datetime], dict],
+        jobs: Callable[[datetime, datetime], dict],
         progress: Callable[[str], None] = logger.info,
     ):
-        """`write` stores one entry (returns "created"/"duplicate"/"refused"); `jobs` runs the periodic jobs."""
+        """`write` stores one entry (returns "created"/"duplicate"/"refused"); `jobs(start, end)` runs the
+        periodic jobs due in a tick, at its end."""
         self.config = config
         self.write = write
         self.jobs = jobs
@@ -161,7 +162,7 @@ class Simulation:
         end = self._tick_end(i)
         traveller.move_to(end)
         began = time.monotonic()
-        self.stats.jobs.update(_countable(self.jobs(end)))
+        self.stats.jobs.update(_countable(self.jobs(end - timedelta(hours=self.config.tick_hours), end)))
         self.stats.seconds["periodic_jobs"] = self.stats.seconds.get("periodic_jobs", 0.0) + time.monotonic() - began
         if i % (24 // self.config.tick_hours) == 0 and (i // (24 // self.config.tick_hours)) % 10 == 0:
             self.progress(f"day {i // (24 // self.config.tick_hours)}/{self.config.days}")

@@ -1,7 +1,13 @@
 """How the simulator writes a patient's entry and runs the periodic jobs: the product's own doors."""
 
 import logging
-from datetime import datetime
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from celery import current_app
+from celery.schedules import crontab
+from django.conf import settings
 
 from patients.models import Patient
 from rehab.api.patient import serializers as s
@@ -33,15 +39,73 @@ def entry_write(patient: Patient, entry: Entry) -> str:
     return outcome
 
 
-def periodic_run(now: datetime) -> dict:
-    """Every periodic job once, as of `now`."""
-    from rehab.services.alerts import alerts_escalate_due
-    from rehab.services.engagement import no_recent_logs_raise
-    from rehab.services.review_sweep import milestones_judge_due, milestones_open_due
+def beat_jobs(*, plan_every_hours: int = 24):
+    """The jobs of settings.CELERY_BEAT_SCHEDULE, each run (once) in a tick where its crontab falls due.
 
-    return {
-        "opened": milestones_open_due(now=now),
-        "judged": milestones_judge_due(now=now),
-        "no_recent_logs": no_recent_logs_raise(now=now) if now.hour % 6 == 0 else 0,
-        "escalated": alerts_escalate_due(now=now),
-    }
+    Tasks run in-process through their Celery task objects (the code beat's
+    worker runs), in the order their first due minute comes. One deliberate
+    difference, for speed: the reminder planner writes the next 36 hours, so
+    running it every `plan_every_hours` (at most 24) plans exactly the same
+    rows as beat's hourly run (one row per slot, whoever plans it first).
+    """
+    if not 1 <= plan_every_hours <= 24:
+        raise ValueError("plan_every_hours must be 1 to 24: the planner looks 36 hours ahead")
+    current_app.loader.import_default_modules()  # registers the tasks, as a worker does at start
+
+    def run(start: datetime, end: datetime) -> dict:
+        due = []
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+            first = _first_due(entry["schedule"], start, end)
+            if first is None:
+                continue
+            if entry["task"] == PLANNER_TASK and start.hour % plan_every_hours:
+                continue
+            due.append((first, name, entry["task"]))
+        report = {}
+        for _, name, task_name in sorted(due):
+            began = time.monotonic()
+            result = current_app.tasks[task_name]()
+            report[name] = {**(result if isinstance(result, dict) else {"count": result}), "runs": 1}
+            report[name]["seconds"] = time.monotonic() - began
+        return report
+
+    return run
+
+
+PLANNER_TASK = "rehab.tasks.plan_reminders"
+
+
+def _first_due(schedule: crontab, start: datetime, end: datetime) -> datetime | None:
+    """The first minute in [start, end) (UTC) that the crontab matches."""
+    at = start.replace(second=0, microsecond=0)
+    while at < end:
+        if (
+            at.minute in schedule.minute
+            and at.hour in schedule.hour
+            and at.day in schedule.day_of_month
+            and at.month in schedule.month_of_year
+            and at.isoweekday() % 7 in schedule.day_of_week
+        ):
+            return at
+        at += timedelta(minutes=1)
+    return None
+
+
+@contextmanager
+def tasks_run_in_process():
+    """Celery tasks queued during the run (the delivery kick after an alert's commit) run here, at once.
+
+    A simulated alert is then delivered as a worker would deliver it, at the
+    simulated instant, and nothing is left queued on the real broker.
+    """
+    app = current_app
+    before = app.conf.task_always_eager
+    trace_log = logging.getLogger("celery.app.trace")  # one INFO line per task run: thousands in a simulation
+    level = trace_log.level
+    app.conf.task_always_eager = True
+    trace_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+        trace_log.setLevel(level)

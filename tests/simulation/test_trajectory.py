@@ -45,3 +45,19 @@ def test_a_silent_patient_sends_nothing_after_going_silent():
     }
     assert kinds <= {"symptom_reports", "medication_logs"}
     assert any(entries_for_day(silent, spec, date(2026, 2, 2), d) for d in range(silent.silent_from_day))
+
+
+def test_beat_tasks_run_in_the_ticks_where_their_crontab_falls_due():
+    from datetime import UTC, datetime, timedelta
+
+    from celery.schedules import crontab
+
+    from rehab.simulation.jobs import _first_due
+
+    six_hourly = crontab(minute=30, hour="*/6")
+    start = datetime(2026, 3, 1, 5, tzinfo=UTC)
+    assert _first_due(six_hourly, start, start + timedelta(hours=1)) is None
+    assert _first_due(six_hourly, start + timedelta(hours=1), start + timedelta(hours=2)) == datetime(
+        2026, 3, 1, 6, 30, tzinfo=UTC
+    )
+    assert _first_due(crontab(minute="*/5"), start, start + timedelta(hours=1)) == start

@@ -23,7 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=120)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--start", default="2026-02-02", help="First simulated UTC date (default 2026-02-02).")
-        parser.add_argument("--tick-hours", type=int, default=1, choices=(1, 2, 3, 4, 6, 12, 24))
+        parser.add_argument(
+            "--tick-hours", type=int, default=1, choices=(1, 2, 3), help="jobs run at the end of each tick (default 1)"
+        )
+        parser.add_argument("--plan-every-hours", type=int, default=24, help="reminder planner cadence (default 24)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes writing logs in parallel (needs committed data: >1 only outside a test transaction)",
+        )
 
     def handle(self, *args, **opts):
         from datetime import date
@@ -32,7 +41,7 @@ class Command(BaseCommand):
             from rehab.simulation.engine import Simulation, SimulationConfig
         except ImportError as exc:  # time-machine is a development requirement
             raise CommandError(f"simulate_cohort needs the development requirements: {exc}") from exc
-        from rehab.simulation.jobs import entry_write, periodic_run
+        from rehab.simulation.jobs import beat_jobs, entry_write, tasks_run_in_process
         from rehab.simulation.summary import cohort_summary
 
         if opts["patients"] < 1 or opts["days"] < 1:
@@ -46,10 +55,12 @@ class Command(BaseCommand):
         )
         began = time.monotonic()
         # Simulated clinics and patients must never reach a real inbox or phone.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", PUSH_BACKEND="memory"):
-            sim = Simulation(config, write=entry_write, jobs=periodic_run, progress=self.stderr.write)
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", PUSH_BACKEND="memory")
+        with quiet, tasks_run_in_process():
+            jobs = beat_jobs(plan_every_hours=opts["plan_every_hours"])
+            sim = Simulation(config, write=entry_write, jobs=jobs, progress=self.stderr.write)
             sim.setup()
-            stats = sim.run()
+            stats = sim.run(workers=opts["workers"])
         report = cohort_summary(
             profiles=sim.profiles,
             patient_ids=[p.pk for p in sim.patients],
