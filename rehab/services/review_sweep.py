@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from psycopg.types.json import Jsonb
 
 from config import clock
 from patients.models import Patient
@@ -102,7 +103,7 @@ def _sweep_batch(*, now: datetime, batch_size: int, totals: Counter) -> int:
                 decided.append(_decide(m, Milestone.Status.DONE, now, {}))
         judged, failed = _reviews_judge(reviews, now=now)
         decided.extend(judged)
-        Milestone.objects.bulk_update(decided, ["status", "decided_at", "evidence"])
+        _decisions_write(decided)
         if failed:
             Milestone.objects.filter(id__in=[m.pk for m, _ in failed]).update(due_at=now + RETRY_AFTER)
     for m, error in failed:
@@ -110,6 +111,31 @@ def _sweep_batch(*, now: datetime, batch_size: int, totals: Counter) -> int:
     totals.update(m.status for m in decided)
     totals["failed"] += len(failed)
     return len(batch)
+
+
+def _decisions_write(decided: list[Milestone]) -> None:
+    """Store a batch's outcomes in one UPDATE from arrays.
+
+    Each row has its own evidence, so a queryset .update() cannot do it, and
+    bulk_update builds a CASE per row and field that took longer to compile
+    than the whole judgement (bench/sweep.py: 0.4 s per batch of 200).
+    """
+    if not decided:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {Milestone._meta.db_table} AS m
+                SET status = v.status, decided_at = v.decided_at, evidence = v.evidence
+                FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::jsonb[])
+                    AS v(id, status, decided_at, evidence)
+                WHERE m.id = v.id""",
+            [
+                [m.pk for m in decided],
+                [str(m.status) for m in decided],
+                [m.decided_at for m in decided],
+                [Jsonb(m.evidence) for m in decided],
+            ],
+        )
 
 
 def _decide(m: Milestone, status: str, now: datetime, evidence: dict) -> Milestone:
