@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     Avg,
     Case,
@@ -95,6 +94,10 @@ class MeanOfDailyMeans(Subquery):
     template = "(SELECT AVG(_daily.v) FROM (%(subquery)s) _daily(v))"
     output_field = FloatField()
 
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite (the embedded default) has no derived-column lists; the inner column is already named v.
+        return self.as_sql(compiler, connection, template="(SELECT AVG(_daily.v) FROM (%(subquery)s) _daily)", **extra)
+
 
 class DaysBetween(Func):
     """date - date in PostgreSQL is an integer number of days."""
@@ -103,10 +106,33 @@ class DaysBetween(Func):
     template = "(%(expressions)s)"
     output_field = IntegerField()
 
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
 
-class ArrayPosition(Func):
-    function = "array_position"
+
+class RankIn(Func):
+    """Where a row's id stands in a list ranked in Python: the order handed back to SQL."""
+
     output_field = IntegerField()
+
+    def __init__(self, ranked: list[int], expression, **extra):
+        self.ranked = list(ranked)
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        pk_sql, params = compiler.compile(self.source_expressions[0])
+        return f"array_position(%s::bigint[], {pk_sql})", [self.ranked, *params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # No arrays: the position of ",id," in ",a,b,c," grows with the rank just the same.
+        pk_sql, params = compiler.compile(self.source_expressions[0])
+        return f"instr(%s, ',' || {pk_sql} || ',')", [",{},".format(",".join(map(str, self.ranked))), *params]
 
 
 def protocol_versions() -> dict[int, ProtocolVersion]:
@@ -219,7 +245,7 @@ class PatientDashboard:
         expression = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
         return qs.order_by(expression, "display_name", "pk")
 
-    def _adherence_rank(self, qs: QuerySet[Patient], *, descending: bool) -> ArrayPosition:
+    def _adherence_rank(self, qs: QuerySet[Patient], *, descending: bool) -> RankIn:
         """Ranks the whole filtered set by adherence (nulls last, then name) and hands the order to SQL."""
         rows = list(qs.order_by().values_list("pk", "display_name", "timezone", "exercise_overrides"))
         values = adherence_7d(
@@ -231,7 +257,7 @@ class PatientDashboard:
         with_value.sort(key=lambda r: (sign * values[r[0]], r[1].casefold(), r[0]))
         without = sorted((r for r in rows if values[r[0]] is None), key=lambda r: (r[1].casefold(), r[0]))
         ranked = [r[0] for r in with_value + without]
-        return ArrayPosition(Value(ranked, output_field=ArrayField(IntegerField())), F("pk"))
+        return RankIn(ranked, F("pk"))
 
     # --- the page ---------------------------------------------------------
     def rows(self, page: Iterable[Patient]) -> list[dict]:

@@ -1,0 +1,51 @@
+"""The embedded default (SQLite, no Redis) must serve what a newcomer opens first.
+
+The rest of the suite runs on PostgreSQL; this runs the demo and the main
+reads on a throwaway SQLite database in a subprocess, so SQL that only
+PostgreSQL speaks is caught here rather than by the first person to try it.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("migrate", verbosity=0)
+call_command("seed_demo", password="demo-password-1", verbosity=0)
+client = Client(HTTP_HOST="127.0.0.1")
+def token(username):
+    answer = client.post("/api/v1/auth/token/", {"username": username, "password": "demo-password-1"},
+                         content_type="application/json")
+    return {"HTTP_AUTHORIZATION": "Bearer " + answer.json()["access"]}
+physio, patient = token("demo-physio"), token("demo-patient-3")
+paths = [("/api/v1/patients/" + q, physio) for q in
+         ("", "?ordering=-adherence_7d", "?ordering=pain_7d_mean", "?ordering=-day", "?phase=boot-heel-lift")]
+paths += [("/api/v1/alerts/", physio), ("/api/v1/me/plan/", patient), ("/api/v1/me/pain-logs/", patient)]
+print(json.dumps({path: client.get(path, **auth).status_code for path, auth in paths}))
+"""
+
+
+@pytest.mark.slow
+def test_the_demo_and_dashboard_work_on_the_embedded_sqlite_default(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    statuses = json.loads(done.stdout.strip().splitlines()[-1])
+    assert statuses and set(statuses.values()) == {200}, statuses
