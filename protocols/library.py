@@ -5,6 +5,7 @@ content differs from the version already stored is refused, because editing a
 published version would silently move the timelines of enrolled patients.
 """
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -59,3 +60,9 @@ def protocol_library_sync(*, using: str = "default", paths: list[Path] | None = 
                     "publish the change as a new version instead"
                 )
     return published
+
+
+@functools.cache
+def shipped_protocol_codes() -> tuple[str, ...]:
+    """The protocol codes the definition files publish: known without a database (API schema, input checks)."""
+    return tuple(sorted({read_definition(path)["code"] for path in definition_files()}))

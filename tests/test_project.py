@@ -7,9 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,13 +19,6 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "DJANGO_ALLOWED_HOSTS": "rehab.example.com",
 }
-
-
-def reachable_services() -> dict:
-    """This test run's database and Redis: the deploy checks build the API schema, which reads protocol codes."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    return {"DATABASE_URL": url, "REDIS_URL": settings.REDIS_URL}
 
 
 def manage(*args, env: dict) -> subprocess.CompletedProcess:
@@ -53,9 +44,9 @@ def test_every_model_change_has_its_migration():
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
 
 
-@pytest.mark.django_db
-def test_deploy_checks_are_clean_under_production_settings():
-    done = manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, **reachable_services()})
+def test_deploy_checks_are_clean_under_production_settings_without_reaching_any_service():
+    # As in an image build: the hosts in PRODUCTION_ENV do not exist, and building the API schema must not need them.
+    done = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues (0 silenced)" in done.stdout
 

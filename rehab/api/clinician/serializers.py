@@ -8,7 +8,7 @@ from rest_framework import serializers
 from config.api.serializers import StrictSerializer, TextField
 from patients.api.serializers import TIMEZONES
 from patients.models import Patient, User
-from protocols.models import Protocol
+from protocols.library import shipped_protocol_codes
 from rehab.api.clinician.log_serializers import RecentLogsSerializer
 from rehab.models import Alert, ClinicalEvent, Milestone
 from rehab.selectors.dashboard import ORDERING_FIELDS
@@ -28,14 +28,14 @@ class CareDateField(serializers.DateField):
 
 
 class ProtocolCodeField(serializers.ChoiceField):
-    """A published protocol's code. Protocols are data, so the choices are read when needed, not at import."""
+    """A published protocol's code, read from the shipped definition files (no query, even for the schema)."""
 
     def __init__(self, **kwargs):
         super().__init__(choices=(), **kwargs)
 
     @property
     def choices(self) -> dict:
-        return {code: code for code in Protocol.objects.order_by("code").values_list("code", flat=True)}
+        return {code: code for code in shipped_protocol_codes()}
 
     @choices.setter
     def choices(self, value) -> None:
