@@ -189,6 +189,8 @@ def main() -> None:
     from rehab.models import Alert
 
     results = {}
+    pool_reset(reviews, sizes[0])  # warm-up: the first sweep after a bulk load reads cold pages
+    sweep_run()
     for due in sizes:
         pool_reset(reviews, due)
         floor_seconds, floor_outcomes = floor_run()
