@@ -62,15 +62,23 @@ def pain_baseline(
 
 
 def visa_a_baseline(responses: Iterable[VisaA], window_start: date, window_end: date, *, fallback_days: int):
-    """The first VISA-A in the baseline window or the `fallback_days` after it."""
+    """The first VISA-A in the baseline window or the `fallback_days` after it (responses in completion order)."""
     last = window_end + timedelta(days=fallback_days)
     inside = [r for r in responses if window_start <= r.local_date <= last]
     return min(inside, key=lambda r: r.local_date, default=None)
 
 
 def visa_a_latest(responses: Iterable[VisaA], first: date, last: date) -> VisaA | None:
-    inside = [r for r in responses if first <= r.local_date <= last]
-    return max(inside, key=lambda r: r.local_date, default=None)
+    """The last VISA-A in [first, last]; `responses` come in the order they were completed.
+
+    Two on one day are told apart only by that order, so a later one wins a tie
+    (max() would keep the first).
+    """
+    latest = None
+    for r in responses:
+        if first <= r.local_date <= last and (latest is None or r.local_date >= latest.local_date):
+            latest = r
+    return latest
 
 
 def judge_improvement(

@@ -229,3 +229,12 @@ def test_a_silent_active_patient_gets_one_no_recent_logs_alert_per_silence():
     [alert] = Alert.objects.filter(code="no_recent_logs")
     assert alert.patient == patient and alert.kind == "engagement"
     assert alert.evidence["last_log_at"] == at_day(2).isoformat()
+
+
+def test_a_review_reads_the_last_visa_a_completed_on_the_windows_last_day_not_the_first():
+    patient = patient_with_pain(baseline=6, review=6)
+    logs.visa_a(patient, 50, at_day(3))
+    logs.visa_a(patient, 50, at_day(56, hour=8))
+    logs.visa_a(patient, 58, at_day(56, hour=20))  # redone the same evening: this is the latest
+    sweep(REVIEW_DUE)
+    assert review(patient).status == "met" and review(patient).evidence["visa_a_current"]["score"] == 58

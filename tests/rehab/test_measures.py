@@ -17,6 +17,7 @@ from rehab.measures import (
     pain_baseline,
     pain_measure,
     visa_a_baseline,
+    visa_a_latest,
 )
 
 RULES = {
@@ -61,6 +62,17 @@ def test_visa_a_baseline_is_the_first_in_the_window_or_the_week_after():
         VisaA(D0 + timedelta(days=12), 60),
     ]
     assert visa_a_baseline(responses, D0, D0 + timedelta(days=6), fallback_days=7).score == 50
+
+
+def test_the_latest_visa_a_of_a_day_is_the_last_one_completed_that_day():
+    # Responses come in the order they were completed; two on one day are told apart by that order.
+    responses = [
+        VisaA(D0 + timedelta(days=3), 50),
+        VisaA(D0 + timedelta(days=5), 55),
+        VisaA(D0 + timedelta(days=5), 62),
+    ]
+    assert visa_a_latest(responses, D0, D0 + timedelta(days=6)).score == 62
+    assert visa_a_latest(list(reversed(responses))[1:], D0, D0 + timedelta(days=6)).score == 55
 
 
 def test_pain_must_fall_by_two_points_and_thirty_percent():
