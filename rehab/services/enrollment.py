@@ -28,8 +28,9 @@ def enrollment_start(
     """Enrol a patient from `start_date`, ending whatever enrolment they are on.
 
     Enrolments never overlap: the previous one ends the day before the new
-    start (even in the past) and its undecided milestones are cancelled. New
-    milestones whose window closed before today are skipped, never judged.
+    start (even in the past) and its undecided milestones that end after that
+    are cancelled. New milestones whose window closed before today are
+    skipped, never judged.
     """
     today = clock.local_today(patient.timezone)
     Patient.objects.select_for_update().filter(pk=patient.pk).first()  # serialise moves of one patient
@@ -72,7 +73,9 @@ def _end_enrollments_from(*, patient: Patient, start_date: date, reason: str) ->
         old.end_date = start_date - timedelta(days=1)
         old.end_reason = reason
         old.save(update_fields=["end_date", "end_reason"])
-        Milestone.objects.filter(enrollment=old, status__in=Milestone.UNDECIDED).update(
+        # Only what the old enrolment no longer covers: a move planned weeks
+        # ahead leaves the reviews before it to be judged as usual.
+        Milestone.objects.filter(enrollment=old, status__in=Milestone.UNDECIDED, window_end__gt=old.end_date).update(
             status=Milestone.Status.CANCELLED, decided_at=now
         )
 

@@ -103,6 +103,25 @@ def test_moving_cancels_the_old_enrolments_undecided_milestones_and_keeps_decide
     assert Milestone.objects.get(enrollment=old, code="check-3-months").decided_at == NOW
 
 
+def test_a_move_planned_ahead_keeps_the_milestones_the_old_enrolment_still_covers():
+    # Day 30 of conservative care today; surgery planned for day 70. The 6-8 week
+    # review (days 42-56) falls before the surgery and must still be judged.
+    start = date(2026, 3, 20) - timedelta(days=30)
+    patient = enrolled_patient("conservative-calcific-iat", start=start)
+    old = patient.enrollments.get()
+    enrollment_start(
+        patient=patient,
+        protocol_version=protocol_version("post-surgical-calcific-iat"),
+        start_date=start + timedelta(days=70),
+    )
+    assert statuses(old) == {
+        "baseline": "skipped",
+        "review-6-8-weeks": "pending",
+        "check-3-months": "cancelled",  # window 83-97: after the surgery
+        "check-6-months": "cancelled",
+    }
+
+
 def test_a_move_dated_in_the_past_ends_the_old_enrolment_then_and_skips_closed_windows_of_the_new():
     patient = enrolled_patient("conservative-calcific-iat", start=date(2026, 1, 5))
     old = patient.enrollments.get()
