@@ -209,6 +209,9 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=30)),
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default="") or SECRET_KEY,
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a hash of the password hash: a reset sign-in (a patient activating a
+    # new code after losing the phone) ends every token issued before it.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 SPECTACULAR_SETTINGS = {
