@@ -127,11 +127,18 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         message = _validation_message(fields)
     else:
         fields = {}
-        message = safe_text(exc.detail) if not isinstance(exc.detail, dict | list) else "Request refused."
+        message = _message_of(exc.detail)
     if isinstance(exc, LockedOut):
         response["Retry-After"] = str(exc.retry_after)
     response.data = error_body(code, message, fields)
     return response
+
+
+def _message_of(detail) -> str:
+    """The people's message of a non-validation error; simplejwt's token errors nest it under "detail"."""
+    if isinstance(detail, dict) and not isinstance(detail.get("detail"), dict | list | type(None)):
+        return safe_text(detail["detail"])
+    return safe_text(detail) if not isinstance(detail, dict | list) else "Request refused."
 
 
 def _validation_message(fields: dict[str, list[str]]) -> str:

@@ -3,7 +3,11 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from config.api.serializers import StrictSerializer, TextField
 from patients.models import User
@@ -21,6 +25,26 @@ class RoleTokenObtainPairSerializer(TokenObtainPairSerializer):
         token = super().get_token(user)
         token["role"] = user.role
         return token
+
+
+class CheckedTokenRefreshSerializer(TokenRefreshSerializer):
+    """A new access token only for a sign-in that still exists, is active and kept its password.
+
+    simplejwt's own refresh crashes (500) on a deleted user and hands out access
+    tokens for a refresh token whose password was reset since (a lost phone whose
+    patient activated a new code); both are a 401 here.
+    """
+
+    def validate(self, attrs):
+        refresh = RefreshToken(attrs["refresh"])
+        user = User.objects.filter(pk=refresh.payload.get(api_settings.USER_ID_CLAIM)).first()
+        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+            raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
+        if api_settings.CHECK_REVOKE_TOKEN and refresh.payload.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed("The password was changed since this token was issued.", "password_changed")
+        return super().validate(attrs)
 
 
 def tokens_for(user: User) -> dict:

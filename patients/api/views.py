@@ -56,6 +56,8 @@ class TokenObtainView(TokenObtainPairView):
 
 
 class TokenRefreshAccessView(TokenRefreshView):
+    serializer_class = s.CheckedTokenRefreshSerializer
+
     @extend_schema(
         summary="A new access token from a refresh token",
         request=s.RefreshTokenSerializer,
