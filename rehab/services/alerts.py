@@ -44,7 +44,7 @@ def alert_raise(
     for _ in range(3):
         existing = _open_alert_for(patient=patient, code=code, milestone=milestone)
         if existing is not None:
-            return _alert_refresh(existing, reason=reason, evidence=evidence, now=now), False
+            return _alert_refresh(existing, reason=reason, evidence=evidence, severity=severity, now=now), False
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(
@@ -75,11 +75,22 @@ def _open_alert_for(*, patient: Patient, code: str, milestone: Milestone | None)
     return qs.filter(milestone__isnull=True, status=Alert.Status.OPEN).first()
 
 
-def _alert_refresh(alert: Alert, *, reason: str, evidence: dict, now: datetime) -> Alert:
+SEVERITY_RANK = {Alert.Severity.ROUTINE: 0, Alert.Severity.URGENT: 1, Alert.Severity.EMERGENCY: 2}
+
+
+def _alert_refresh(alert: Alert, *, reason: str, evidence: dict, severity: str, now: datetime) -> Alert:
     alert.reason = reason
     alert.evidence = evidence
     alert.updated_at = now
-    alert.save(update_fields=["reason", "evidence", "updated_at"])
+    fields = ["reason", "evidence", "updated_at"]
+    # A cause whose severity depends on the patient (a pain spike is urgent
+    # after surgery) may come back graver than it was first raised: the open
+    # alert takes the graver severity and its escalation clock, never a milder one.
+    if alert.status == Alert.Status.OPEN and SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
+        alert.severity = severity
+        alert.escalate_at = _escalate_at(alert.patient, severity, now)
+        fields += ["severity", "escalate_at"]
+    alert.save(update_fields=fields)
     return alert
 
 

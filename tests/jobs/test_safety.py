@@ -6,7 +6,9 @@ import pytest
 import time_machine
 
 from rehab.models import Alert, AlertEvent
-from tests.factories import enrolled_patient
+from rehab.services.alerts import alert_raise, alerts_escalate_due
+from rehab.services.enrollment import enrollment_start
+from tests.factories import enrolled_patient, protocol_version
 from tests.jobs import logs
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -142,6 +144,32 @@ def test_a_pain_spike_three_above_the_context_mean_is_routine_in_conservative_ca
 def test_a_pain_spike_after_surgery_is_urgent_and_escalates_after_four_hours(surgical_patient):
     week_of_rest_pain(surgical_patient, 2)
     logs.pain(surgical_patient, 6, NOW)
+    [alert] = alerts(surgical_patient, "pain_spike")
+    assert alert.severity == "urgent" and alert.escalate_at == NOW + timedelta(hours=4)
+
+
+def test_a_spike_after_surgery_makes_an_open_routine_spike_alert_urgent_so_it_escalates(patient):
+    week_of_rest_pain(patient, 2)
+    logs.pain(patient, 6, NOW - timedelta(hours=2))
+    [before] = alerts(patient, "pain_spike")
+    assert before.severity == "routine" and before.escalate_at is None
+    enrollment_start(
+        patient=patient, protocol_version=protocol_version("post-surgical-calcific-iat"), start_date=NOW.date()
+    )
+    logs.pain(patient, 7, NOW)
+    [alert] = alerts(patient, "pain_spike")
+    assert alert.pk == before.pk and alert.severity == "urgent"
+    assert alert.escalate_at == NOW + timedelta(hours=4)
+    assert alerts_escalate_due(now=NOW + timedelta(hours=4)) == [alert.pk]
+
+
+def test_a_milder_return_of_the_same_cause_never_lowers_an_open_alert_nor_delays_its_escalation(
+    surgical_patient, frozen_clock
+):
+    week_of_rest_pain(surgical_patient, 2)
+    logs.pain(surgical_patient, 6, NOW)
+    frozen_clock.move_to(NOW + timedelta(hours=1))
+    alert_raise(patient=surgical_patient, code="pain_spike", reason="again", evidence={}, severity="routine")
     [alert] = alerts(surgical_patient, "pain_spike")
     assert alert.severity == "urgent" and alert.escalate_at == NOW + timedelta(hours=4)
 
