@@ -1,5 +1,7 @@
 """Reading one patient for a clinician: record, enrolment history, milestones, recent logs."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 
 from config import clock
@@ -28,9 +30,13 @@ LOG_KINDS = {
 }
 
 
-def patient_logs(*, patient_id: int, kind: str) -> QuerySet:
+def patient_logs(*, patient_id: int, kind: str, since: datetime | None = None) -> QuerySet:
+    """One kind of a patient's logs, newest first; `since` keeps what the server received after it."""
     model = LOG_KINDS[kind]
-    return model.objects.filter(patient_id=patient_id).order_by(*model._meta.ordering, "-id")
+    logs = model.objects.filter(patient_id=patient_id)
+    if since is not None:
+        logs = logs.filter(received_at__gt=since)
+    return logs.order_by(*model._meta.ordering, "-id")
 
 
 def patient_clinical_events(*, patient_id: int) -> QuerySet[ClinicalEvent]:

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from config import clock
 from config.api.errors import Conflict
 from config.api.schema import error_responses
+from config.api.serializers import query_data
 from rehab.api.clinician.base import ClinicScopedViewSet
 from rehab.api.clinician.log_serializers import LOG_SERIALIZERS
 from rehab.api.clinician.serializers import (
@@ -18,6 +19,7 @@ from rehab.api.clinician.serializers import (
     MilestoneSerializer,
     OutcomeSerializer,
 )
+from rehab.api.patient.serializers import SinceQuerySerializer
 from rehab.models import Enrollment, Milestone
 from rehab.selectors.patients import patient_clinical_events, patient_logs, protocol_version_latest
 from rehab.services.clinical_events import ClinicalEventInvalid, clinical_event_record
@@ -145,11 +147,13 @@ class PatientLogViewSet(mixins.ListModelMixin, ClinicScopedViewSet):
     kind = ""
 
     def scoped_queryset(self):
-        return patient_logs(patient_id=self.patient_id, kind=self.kind)
+        query = SinceQuerySerializer(data=query_data(self.request))
+        query.is_valid(raise_exception=True)
+        return patient_logs(patient_id=self.patient_id, kind=self.kind, since=query.validated_data.get("since"))
 
     def get_serializer_class(self):
         return LOG_SERIALIZERS[self.kind]
 
-    @extend_schema(summary="The patient's logs of one kind, newest first")
+    @extend_schema(summary="The patient's logs of one kind, newest first", parameters=[SinceQuerySerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
