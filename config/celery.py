@@ -2,7 +2,10 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Every process imports this first (config/__init__.py), so its default is the one a web server
+# gets too: production, which refuses to start without its secrets, rather than local settings that
+# sign tokens with a key in the repository. manage.py and `make run` ask for local settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("rehab")
 app.config_from_object("django.conf:settings", namespace="CELERY")
