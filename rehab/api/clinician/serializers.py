@@ -336,3 +336,12 @@ class WebhookChangeSerializer(StrictSerializer):
         help_text="HMAC-SHA256 key for X-Rehab-Signature; write only. Leave out to keep the stored one.",
     )
     active = serializers.BooleanField(default=True)
+    disabled_reason = TextField(
+        required=False,
+        allow_blank=True,
+        help_text="Read only: ignored when sent, so what GET answers can be PUT back as it is.",
+    )
+
+    def validate(self, attrs):
+        attrs.pop("disabled_reason", None)  # set only by the delivery (a 410), cleared by saving it active
+        return attrs
