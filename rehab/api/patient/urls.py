@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/medication-logs/", views.MedicationLogView.as_view(), name="me-medication-logs"),
     path("me/sync/", views.SyncView.as_view(), name="me-sync"),
     path("me/devices/", views.DeviceView.as_view(), name="me-devices"),
-    path("me/devices/<str:token>/", views.DeviceDetailView.as_view(), name="me-device"),
+    # path: a web push token may hold slashes; DELETE must reach every token POST accepted.
+    path("me/devices/<path:token>/", views.DeviceDetailView.as_view(), name="me-device"),
     path("red-flags/", views.RedFlagView.as_view(), name="red-flags"),
 ]
