@@ -15,8 +15,8 @@ a fresh process so its memory is the job's own:
     .venv/bin/python bench/reminders.py [--patients 100000] [--send-seconds 60]
 
 Peak memory is the process's maximum resident set (getrusage) and its growth
-during each job, plus tracemalloc's Python peak for the planner in a second
-pass.
+during each job; --python-peak adds tracemalloc's Python peak for the planner
+in a second (slow) pass.
 """
 
 import argparse
@@ -78,7 +78,7 @@ def setup(patients: int) -> None:
     vacuum_analyze()
 
 
-def measure(patients: int, send_seconds: float) -> dict:
+def measure(patients: int, send_seconds: float, python_peak: bool) -> dict:
     """Runs in a fresh process: the jobs, their rows/s and memory."""
     import time_machine
     from django.db import connection
@@ -128,12 +128,13 @@ def measure(patients: int, send_seconds: float) -> dict:
         out["floor_seconds"] = time.perf_counter() - t0
         cursor.execute("DELETE FROM rehab_reminder WHERE slot = 'floor'")
 
-    # tracemalloc's Python peak for the planner, on a second run (nothing new to write, same reading).
-    tracemalloc.start()
-    with time_machine.travel(AT, tick=False):
-        reminders_plan(now=AT)
-    out["plan_python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
+    if python_peak:
+        # tracemalloc's Python peak for the planner, on a second run (nothing new to write, the same reading).
+        tracemalloc.start()
+        with time_machine.travel(AT, tick=False):
+            reminders_plan(now=AT)
+        out["plan_python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
     return out
 
 
@@ -141,12 +142,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--send-seconds", type=float, default=60, help="wall-time bound of the sender phase")
+    parser.add_argument("--python-peak", action="store_true", help="also run the planner under tracemalloc (slow)")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
 
     django_setup(PUSH_BACKEND="reminders.NullPush")
     if args.measure_only:
-        print(json.dumps(measure(args.patients, args.send_seconds)))
+        print(json.dumps(measure(args.patients, args.send_seconds, args.python_peak)))
         return
     header("reminders")
     t0 = time.monotonic()
@@ -154,7 +156,7 @@ def main() -> None:
     print(f"set-up: {args.patients} patients, enrolments, devices, pain entries in {time.monotonic() - t0:.0f} s")
     child = subprocess.run(
         [sys.executable, __file__, "--patients", str(args.patients), "--send-seconds", str(args.send_seconds),
-         "--measure-only"],
+         "--measure-only", *(["--python-peak"] if args.python_peak else [])],
         cwd=ROOT / "bench", capture_output=True, text=True,
     )  # fmt: skip
     if child.returncode:
@@ -166,7 +168,8 @@ def main() -> None:
     print(
         f"  planner  {r['plan_rows']:7d} rows in {r['plan_seconds']:6.1f} s = {plan_rate:8.0f} rows/s  "
         f"({r['plan']['considered']} considered)  RSS peak {r['rss_after_plan_mb']:.0f} MB "
-        f"(+{r['rss_after_plan_mb'] - r['rss_before_mb']:.0f} MB), Python peak {r['plan_python_peak_mb']:.0f} MB"
+        f"(+{r['rss_after_plan_mb'] - r['rss_before_mb']:.0f} MB)"
+        + (f", Python peak {r['plan_python_peak_mb']:.0f} MB" if "plan_python_peak_mb" in r else "")
     )
     print(
         f"  sender   {r['sent']:7d} rows in {r['send_seconds']:6.1f} s = {send_rate:8.0f} rows/s  "
