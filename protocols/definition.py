@@ -165,6 +165,15 @@ REQUIRED_RULES = (
 )
 
 
+# Rules named after the first versions were published, with the value those
+# versions were published with (then implicit in the code). A version that
+# names one overrides it, so a clinic changes it by publishing a new version.
+LATER_RULES = {
+    "pain_spike_window_days": 7,  # section 4: "the 7-day mean of entries with the same context"
+    "morning_pain_window_days": 7,  # section 4: morning pain over 7 days against the previous 7
+}
+
+
 def definition_from_dict(data: dict) -> ProtocolDefinition:
     try:
         return _parse(data)
@@ -194,7 +203,7 @@ def _parse(data: dict) -> ProtocolDefinition:
     for m in milestones:
         if m.baseline and m.baseline not in codes:
             raise DefinitionError(f"{code}: milestone {m.code} names unknown baseline {m.baseline}")
-    rules = dict(data.get("rules", {}))
+    rules = {**LATER_RULES, **data.get("rules", {})}
     missing = [r for r in REQUIRED_RULES if r not in rules]
     if missing:
         raise DefinitionError(f"{code}: rules missing {', '.join(missing)}")

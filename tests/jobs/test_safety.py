@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from protocols.models import ProtocolVersion
 from rehab.models import Alert, AlertEvent
 from rehab.services.alerts import alert_raise, alerts_escalate_due
 from rehab.services.enrollment import enrollment_start
-from tests.factories import enrolled_patient, protocol_version
+from tests.factories import PatientFactory, enrolled_patient, protocol_version
 from tests.jobs import logs
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -226,3 +227,34 @@ def test_an_ho_surgical_referral_after_a_mature_bone_scan_is_fine():
 def test_a_surgical_referral_for_calcific_tendinopathy_needs_no_bone_scan(patient):
     logs.clinical_event(patient, "surgical_referral", date(2026, 3, 9))
     assert alerts(patient, "ho_referral_without_maturity") == []
+
+
+def patient_on_version_with(**rules):
+    """A patient on a new published version of conservative care whose rules differ: no code change."""
+    v1 = protocol_version("conservative-calcific-iat")
+    data = {**v1.definition, "version": v1.version + 1, "rules": {**v1.definition["rules"], **rules}}
+    v2 = ProtocolVersion.objects.create(protocol=v1.protocol, version=data["version"], definition=data, checksum="x")
+    patient = PatientFactory()
+    enrollment_start(patient=patient, protocol_version=v2, start_date=START)
+    return patient
+
+
+def test_the_pain_spike_week_is_the_protocol_versions_rule(patient):
+    shorter = patient_on_version_with(pain_spike_window_days=3)
+    for p in (patient, shorter):
+        for hours in (96, 120):  # four and five days ago
+            logs.pain(p, 1, NOW - timedelta(hours=hours))
+        logs.pain(p, 5, NOW)
+    assert len(alerts(patient, "pain_spike")) == 1
+    assert alerts(shorter, "pain_spike") == []  # nothing in its 3-day window to compare with
+
+
+def test_the_morning_pain_weeks_are_the_protocol_versions_rule(patient):
+    shorter = patient_on_version_with(morning_pain_window_days=3)
+    for p in (patient, shorter):
+        for days_ago, score in ((5, 2), (4, 2), (3, 2), (2, 3), (1, 3)):
+            logs.pain(p, score, NOW - timedelta(days=days_ago), context="morning", check=False)
+        logs.pain(p, 4, NOW, context="morning")
+    assert alerts(patient, "morning_pain_rising") == []  # no entries in the 7 days before its week
+    [alert] = alerts(shorter, "morning_pain_rising")
+    assert (alert.evidence["mean_previous_7d"], alert.evidence["mean_7d"]) == (2.0, 3.33)

@@ -17,11 +17,15 @@ def _num(value: Fraction) -> float:
 
 
 def pain_spike_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
-    """An entry 3+ above the 7-day mean of its context (all contexts while that one has too few entries)."""
+    """An entry 3+ above the 7-day mean of its context (all contexts while that one has too few entries).
+
+    Evidence keys keep their "_7d" names (the default week) whatever the version's window, named in `window_days`.
+    """
     if ctx.enrollment is None:
         return None
+    window = timedelta(days=int(ctx.rule("pain_spike_window_days")))
     week = PainLog.objects.filter(
-        patient=ctx.patient, recorded_at__gte=log.recorded_at - timedelta(days=7), recorded_at__lt=log.recorded_at
+        patient=ctx.patient, recorded_at__gte=log.recorded_at - window, recorded_at__lt=log.recorded_at
     ).exclude(pk=log.pk)
     entries = list(week.values_list("context", "score"))
     same = [score for context, score in entries if context == log.context]
@@ -42,9 +46,13 @@ def pain_spike_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
         "recorded_at": log.recorded_at.isoformat(),
         "mean_7d": _num(mean),
         "entries_7d": len(scores),
+        "window_days": window.days,
         "basis": basis,
     }
-    reason = f"Pain {log.score}/10 ({log.context}) is {_num(log.score - mean)} above the 7-day mean of {_num(mean)}."
+    reason = (
+        f"Pain {log.score}/10 ({log.context}) is {_num(log.score - mean)} above the {window.days}-day mean "
+        f"of {_num(mean)}."
+    )
     alert, _ = alert_raise(patient=ctx.patient, code="pain_spike", reason=reason, evidence=evidence, severity=severity)
     return alert
 
@@ -66,18 +74,21 @@ def exercise_pain_check(ctx: SafetyContext, log: ExerciseLog) -> Alert | None:
 
 
 def morning_pain_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
-    """The 7-day mean of morning pain 1+ above the previous 7 days' (Silbernagel's pain-monitoring model)."""
+    """The 7-day mean of morning pain 1+ above the previous 7 days' (Silbernagel's pain-monitoring model).
+
+    The week is the version's `morning_pain_window_days`; evidence keys keep their "_7d" names.
+    """
     if log.context != PainLog.Context.MORNING or ctx.enrollment is None:
         return None
-    day = log.local_date
+    day, week = log.local_date, timedelta(days=int(ctx.rule("morning_pain_window_days")))
     rows = PainLog.objects.filter(
         patient=ctx.patient,
         context=PainLog.Context.MORNING,
-        local_date__gte=day - timedelta(days=13),
+        local_date__gt=day - 2 * week,
         local_date__lte=day,
     ).values_list("local_date", "score")
-    this_week = [s for d, s in rows if d > day - timedelta(days=7)]
-    week_before = [s for d, s in rows if d <= day - timedelta(days=7)]
+    this_week = [s for d, s in rows if d > day - week]
+    week_before = [s for d, s in rows if d <= day - week]
     if not this_week or not week_before:
         return None
     rise = _mean(this_week) - _mean(week_before)
@@ -88,11 +99,12 @@ def morning_pain_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
         "mean_previous_7d": _num(_mean(week_before)),
         "entries_7d": len(this_week),
         "entries_previous_7d": len(week_before),
+        "window_days": week.days,
         "to": day.isoformat(),
     }
     reason = (
-        f"Morning pain is rising: 7-day mean {evidence['mean_7d']} against {evidence['mean_previous_7d']} "
-        "the week before."
+        f"Morning pain is rising: {week.days}-day mean {evidence['mean_7d']} against "
+        f"{evidence['mean_previous_7d']} the {week.days} days before."
     )
     alert, _ = alert_raise(patient=ctx.patient, code="morning_pain_rising", reason=reason, evidence=evidence)
     return alert
