@@ -20,6 +20,7 @@ if settings.BENCH_ENDPOINTS:  # bench/ingest.py only; see rehab/simulation/ceili
 
     urlpatterns.append(path("bench/pain-log/", pain_log_ceiling, name="bench-pain-log"))
 
-# JSON errors for /api/ paths that never reach DRF (an unknown URL, a crash).
+# JSON errors for /api/ paths that never reach DRF (a refused request, an unknown URL, a crash).
+handler400 = "config.api.errors.handler400"
 handler404 = "config.api.errors.handler404"
 handler500 = "config.api.errors.handler500"

@@ -95,6 +95,10 @@ TIME_ZONE = "UTC"  # stored instants are UTC; a patient's dates use the patient'
 USE_I18N = True
 USE_TZ = True
 
+# The largest sync batch the schema allows (500 items of each kind, 2,000-character notes) is
+# several megabytes once notes are not ASCII; Django's default of 2.5 MB would refuse it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_MB", default=12) * 2**20
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
