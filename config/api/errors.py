@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -38,6 +40,17 @@ class LockedOut(exceptions.APIException):
         self.retry_after = retry_after
 
 
+class PayloadTooLarge(exceptions.APIException):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses to read it)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+    def __init__(self):
+        mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        super().__init__(f"The body is larger than {mb:g} MB; send it in smaller batches.")
+
+
 # DRF exception class -> (our code, HTTP status). Subclasses match their parent.
 _CODES: list[tuple[type[Exception], str]] = [
     (LockedOut, "locked_out"),
@@ -52,6 +65,7 @@ _CODES: list[tuple[type[Exception], str]] = [
     (exceptions.NotAcceptable, "not_acceptable"),
     (exceptions.UnsupportedMediaType, "unsupported_media_type"),
     (exceptions.Throttled, "throttled"),
+    (PayloadTooLarge, "payload_too_large"),
 ]
 
 ERROR_CODES = (
@@ -65,6 +79,8 @@ ERROR_CODES = (
     "conflict",
     "locked_out",
     "throttled",
+    "payload_too_large",
+    "bad_request",
     "server_error",
 )
 
@@ -118,6 +134,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's handler500 answers (JSON for /api/)
@@ -156,6 +174,17 @@ def json_error(code: str, message: str, status_code: int, **headers: str) -> Jso
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None):
+    """A request Django refused before DRF read it (an unknown Host, a body too large to read)."""
+    if is_api_path(request):
+        if isinstance(exception, RequestDataTooBig):
+            return json_error(PayloadTooLarge.default_code, str(PayloadTooLarge().detail), 413)
+        return json_error("bad_request", "Bad request.", 400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None):

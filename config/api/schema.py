@@ -2,7 +2,7 @@
 
 `ErrorAwareAutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) adds the
 error responses a view can produce from how it is built: 400 when it takes a
-body or query parameters, 415 with a body, 401 when it needs a sign-in, 403
+body or query parameters, 413 and 415 with a body, 401 when it needs a sign-in, 403
 when a role permission guards it, 404 when its path has parameters. Anything
 else a view can answer (409, 429, or 404 on a path without parameters) is
 declared with `error_responses(...)` in `extend_schema(responses=...)`.
@@ -25,6 +25,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such object, or not yours (`not_found`).",
     405: "Method not allowed (`method_not_allowed`).",
     409: "Conflicts with what is stored (`conflict`).",
+    413: "Body larger than the server reads (`payload_too_large`); send smaller batches.",
     415: "Body is not JSON (`unsupported_media_type`).",
     429: "Too many requests (`throttled`, or `locked_out` after failed sign-ins); see Retry-After.",
 }
@@ -65,7 +66,7 @@ class ErrorAwareAutoSchema(AutoSchema):
         if "{" in self.path:
             statuses.append(404)
         if has_body:
-            statuses.append(415)
+            statuses += [413, 415]
         return statuses
 
 
