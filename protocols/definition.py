@@ -162,6 +162,10 @@ REQUIRED_RULES = (
     "pain_nudge_days",
     "escalate_urgent_after_minutes",
     "escalate_emergency_after_minutes",
+    # The reminder planner reads these for every enrolment: refuse a version without them at load, not mid-plan.
+    "exercise_reminder_time",
+    "transition_reminder_time",
+    "visa_a_reminder_days_before",
 )
 
 
@@ -311,6 +315,8 @@ def _milestone(m: dict) -> MilestoneSpec:
     if judge and not (m.get("baseline") and m.get("alert")):
         raise DefinitionError(f"milestone {m['code']}: a judged review needs a baseline and an alert")
     start, end = m["window"]
+    if int(end) < int(start):
+        raise DefinitionError(f"milestone {m['code']}: window ends on day {end}, before it starts on day {start}")
     return MilestoneSpec(
         code=m["code"],
         name=m["name"],
