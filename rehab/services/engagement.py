@@ -1,6 +1,6 @@
 """Engagement: active patients who have logged nothing for a week (`no_recent_logs`)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import DateTimeField, Exists, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -20,27 +20,42 @@ def _last_received(model) -> Coalesce:
     return Coalesce(Subquery(latest.values("m")[:1]), Value(NEVER), output_field=DateTimeField())
 
 
-def patients_silent(*, now: datetime, protocol_version_id: int, days: int):
+def patients_silent(*, now: datetime, protocol_version_id: int, days: int) -> list[Patient]:
     """Active patients on a version, enrolled for `days` or more, with nothing received for `days`.
 
     One alert per silence: a patient already alerted since the last log is left out.
     """
     since = now - timedelta(days=days)
-    today = now.date()
-    current = Enrollment.objects.filter(
-        patient=OuterRef("pk"),
-        protocol_version_id=protocol_version_id,
-        start_date__lte=since.date(),
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    # Every zone's local date is within a day of UTC's: the query keeps a day of
+    # slack each way, and each patient's own zone decides below.
+    current = (
+        Enrollment.objects.filter(
+            patient=OuterRef("pk"),
+            protocol_version_id=protocol_version_id,
+            start_date__lte=since.date() + timedelta(days=1),
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=now.date() - timedelta(days=1)))
+        .order_by("-start_date")
+    )
     alerted = Alert.objects.filter(patient=OuterRef("pk"), code="no_recent_logs", created_at__gt=OuterRef("last_log"))
-    return (
+    candidates = (
         Patient.objects.filter(status=Patient.Status.ACTIVE)
-        .filter(Exists(current))
+        .annotate(enrolled_from=Subquery(current.values("start_date")[:1]))
+        .annotate(enrolled_until=Subquery(current.values("end_date")[:1]))
+        .filter(enrolled_from__isnull=False)
         .annotate(last_log=Greatest(*[_last_received(model) for model in LOG_MODELS]))
         .filter(last_log__lt=since)
         .exclude(Exists(alerted))
         .select_related("clinic")
     )
+    return [p for p in candidates if _enrolled_since(p, since=since, now=now)]
+
+
+def _enrolled_since(patient: Patient, *, since: datetime, now: datetime) -> bool:
+    """Enrolled on the version today (local) and since before `since`: day 0 begins at local midnight."""
+    if patient.enrolled_until is not None and patient.enrolled_until < clock.local_today(patient.timezone, at=now):
+        return False
+    return clock.local_instant(patient.enrolled_from, time(0, 0), patient.timezone) <= since
 
 
 def no_recent_logs_raise(*, now: datetime | None = None) -> int:

@@ -238,3 +238,14 @@ def test_a_review_reads_the_last_visa_a_completed_on_the_windows_last_day_not_th
     logs.visa_a(patient, 58, at_day(56, hour=20))  # redone the same evening: this is the latest
     sweep(REVIEW_DUE)
     assert review(patient).status == "met" and review(patient).evidence["visa_a_current"]["score"] == 58
+
+
+@pytest.mark.parametrize("tz", ["America/Los_Angeles", "Pacific/Auckland"])
+def test_a_patient_who_never_logged_is_silent_after_seven_local_days_of_enrolment(tz):
+    def local(day: int, hour: int) -> datetime:
+        return clock.local_instant(START + timedelta(days=day), time(hour, 0), tz)
+
+    with time_machine.travel(local(0, 9), tick=False):
+        enrolled_patient(start=START, timezone=tz)
+    assert no_recent_logs_raise(now=local(6, 23)) == 0  # six days and 23 hours since local day 0 began
+    assert no_recent_logs_raise(now=local(7, 1)) == 1
