@@ -33,3 +33,17 @@ def enrollment_on_or_before(patient: Patient, on: date) -> Enrollment | None:
         .order_by("-start_date")
         .first()
     )
+
+
+def enrollment_rules_source(patient: Patient) -> Enrollment | None:
+    """The enrolment whose protocol's rules apply now: the current one, else the latest.
+
+    Before the first enrolment starts (a patient created ahead of surgery, a
+    medication log up to 12 months back) the nearest enrolment's rules still apply.
+    """
+    return enrollment_current(patient) or (
+        Enrollment.objects.select_related("protocol_version__protocol")
+        .filter(patient=patient)
+        .order_by("-start_date")
+        .first()
+    )

@@ -13,7 +13,7 @@ from patients.models import Patient, User
 from rehab.alert_codes import CODES
 from rehab.models import Alert, AlertEvent, Milestone
 from rehab.selectors.alert_payload import alert_payload
-from rehab.selectors.enrollment import enrollment_current
+from rehab.selectors.enrollment import enrollment_rules_source
 from rehab.services.delivery import delivery_kick
 
 ESCALATING = (Alert.Severity.URGENT, Alert.Severity.EMERGENCY)
@@ -100,9 +100,9 @@ def _escalate_at(patient: Patient, severity: str, now: datetime) -> datetime | N
     rule = (
         "escalate_emergency_after_minutes" if severity == Alert.Severity.EMERGENCY else "escalate_urgent_after_minutes"
     )
-    enrollment = enrollment_current(patient)
+    enrollment = enrollment_rules_source(patient)
     if enrollment is None:
-        return now  # no protocol to read the delay from: escalate at the next sweep
+        return now  # never enrolled: no protocol to read the delay from, escalate at the next sweep
     minutes = enrollment.protocol_version.spec.rule(rule)
     return now + timedelta(minutes=int(minutes))
 

@@ -9,6 +9,7 @@ from protocols.models import ProtocolVersion
 from rehab.models import Alert, AlertEvent
 from rehab.services.alerts import alert_raise, alerts_escalate_due
 from rehab.services.enrollment import enrollment_start
+from rehab.services.safety.context import SafetyContext
 from tests.factories import PatientFactory, enrolled_patient, protocol_version
 from tests.jobs import logs
 
@@ -258,3 +259,19 @@ def test_the_morning_pain_weeks_are_the_protocol_versions_rule(patient):
     assert alerts(patient, "morning_pain_rising") == []  # no entries in the 7 days before its week
     [alert] = alerts(shorter, "morning_pain_rising")
     assert (alert.evidence["mean_previous_7d"], alert.evidence["mean_7d"]) == (2.0, 3.33)
+
+
+def test_an_urgent_alert_before_the_first_enrolment_starts_escalates_after_the_protocols_four_hours():
+    patient = enrolled_patient("post-surgical-calcific-iat", start=NOW.date() + timedelta(days=7))  # surgery ahead
+    logs.clinical_event(patient, "corticosteroid_injection", NOW.date() + timedelta(days=2), site="heel")
+    [alert] = alerts(patient, "corticosteroid_injection")
+    assert alert.escalate_at == NOW + timedelta(hours=4)
+
+
+def test_a_patient_is_after_surgery_only_once_the_post_surgical_enrolment_is_current():
+    patient = enrolled_patient("post-surgical-calcific-iat", start=NOW.date() + timedelta(days=7))
+    ctx = SafetyContext.for_patient(patient)
+    assert ctx.rule("escalate_urgent_after_minutes") == 240  # its rules apply already
+    assert ctx.after_surgery is False
+    with time_machine.travel(NOW + timedelta(days=7), tick=False):
+        assert SafetyContext.for_patient(patient).after_surgery is True

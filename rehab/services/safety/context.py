@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from typing import Any
 
+from config import clock
 from patients.models import Patient
 from protocols.models import Protocol
 from rehab.models import Enrollment
-from rehab.selectors.enrollment import enrollment_current
+from rehab.selectors.enrollment import enrollment_rules_source
 
 
 @dataclass(frozen=True)
@@ -16,12 +17,12 @@ class SafetyContext:
 
     @classmethod
     def for_patient(cls, patient: Patient) -> "SafetyContext":
-        enrollment = enrollment_current(patient) or _latest_enrollment(patient)
-        return cls(patient=patient, enrollment=enrollment)
+        return cls(patient=patient, enrollment=enrollment_rules_source(patient))
 
     @property
     def after_surgery(self) -> bool:
-        if self.enrollment is None:
+        """The current enrolment is post-surgical (section 5); one that has not started yet is not."""
+        if self.enrollment is None or self.enrollment.start_date > clock.local_today(self.patient.timezone):
             return False
         return self.enrollment.protocol_version.protocol.care == Protocol.Care.POST_SURGICAL
 
@@ -30,14 +31,3 @@ class SafetyContext:
         if self.enrollment is None:
             return default
         return self.enrollment.protocol_version.spec.rules.get(name, default)
-
-
-def _latest_enrollment(patient: Patient) -> Enrollment | None:
-    # A log may arrive before the first enrolment starts (a medication log may
-    # go back 12 months); the rules of the nearest enrolment still apply.
-    return (
-        Enrollment.objects.select_related("protocol_version__protocol")
-        .filter(patient=patient)
-        .order_by("-start_date")
-        .first()
-    )
