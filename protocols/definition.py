@@ -13,6 +13,8 @@ from typing import Any
 WEIGHT_BEARING = ("non_weight_bearing", "full_weight_bearing_in_boot", "full_weight_bearing")
 MILESTONE_KINDS = ("baseline", "review", "check", "transition")
 JUDGEMENTS = ("improvement", "recovery")
+# The contract's referral alerts a judged review may raise (rehab.alert_codes holds their kind and severity).
+REVIEW_ALERTS = ("review_not_improved", "not_recovered_6_months")
 TIERS = ("emergency", "same_day", "next_working_day", "none")
 TIER_RANK = {tier: rank for rank, tier in enumerate(reversed(TIERS))}  # none=0 … emergency=3
 SYMPTOMS = (
@@ -314,6 +316,9 @@ def _milestone(m: dict) -> MilestoneSpec:
         raise DefinitionError(f"milestone {m['code']}: unknown judge {judge}")
     if judge and not (m.get("baseline") and m.get("alert")):
         raise DefinitionError(f"milestone {m['code']}: a judged review needs a baseline and an alert")
+    if judge and m["alert"] not in REVIEW_ALERTS:
+        # Refused at load: the sweep would otherwise fail on it every hour, unjudged.
+        raise DefinitionError(f"milestone {m['code']}: alert {m['alert']} is not one of {', '.join(REVIEW_ALERTS)}")
     start, end = m["window"]
     if int(end) < int(start):
         raise DefinitionError(f"milestone {m['code']}: window ends on day {end}, before it starts on day {start}")

@@ -4,8 +4,9 @@ import copy
 
 import pytest
 
-from protocols.definition import SYMPTOMS, DefinitionError, definition_from_dict
+from protocols.definition import REVIEW_ALERTS, SYMPTOMS, DefinitionError, definition_from_dict
 from protocols.library import definition_files, read_definition
+from rehab.alert_codes import CODES
 
 SHIPPED = {path.name: read_definition(path) for path in definition_files()}
 
@@ -95,3 +96,15 @@ def test_a_rule_named_after_the_first_versions_can_be_changed_by_a_new_version()
     data = copy.deepcopy(next(iter(SHIPPED.values())))
     data["rules"]["pain_spike_window_days"] = 5
     assert definition_from_dict(data).rule("pain_spike_window_days") == 5
+
+
+def test_a_review_raising_an_alert_the_contract_does_not_know_is_refused_when_loaded():
+    data = copy.deepcopy(next(iter(SHIPPED.values())))
+    review = next(m for m in data["milestones"] if m.get("judge"))
+    review["alert"] = "review_not_improoved"
+    with pytest.raises(DefinitionError, match="review_not_improoved"):
+        definition_from_dict(data)
+
+
+def test_the_alerts_a_review_may_raise_are_the_contracts_referral_codes():
+    assert {CODES[code].kind for code in REVIEW_ALERTS} == {"referral"}
