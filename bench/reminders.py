@@ -43,6 +43,15 @@ class NullPush:
 
 
 def rss_mb() -> float:
+    """This process's peak resident set. Linux's getrusage keeps the parent's peak across fork and exec,
+    so VmHWM (the peak of this process's own memory) is read where there is one."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
