@@ -30,6 +30,10 @@ class ActivationInvalid(FieldErrors):
     pass
 
 
+class PatientDischarged(ValueError):
+    """A discharged patient cannot activate a sign-in, so no code is issued for one."""
+
+
 def normalise_code(code: str) -> str:
     """Case, spaces and dashes do not matter: `abcd-efgh-jkmn` is `ABCDEFGHJKMN`."""
     return "".join(ch for ch in code.upper() if ch.isalnum())
@@ -48,7 +52,10 @@ def activation_code_issue(*, patient: Patient, by: User | None) -> str:
     """A new activation code for the patient; every older unused code stops working.
 
     Returns the code in clear (shown once to the physio); only its hash is stored.
+    Raises PatientDischarged for a discharged patient: activation would refuse the code.
     """
+    if patient.status != Patient.Status.ACTIVE:
+        raise PatientDischarged("The patient has been discharged; activation codes are for active patients.")
     now = clock.now()
     ActivationCode.objects.filter(patient=patient, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

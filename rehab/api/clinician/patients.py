@@ -6,9 +6,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from config.api.errors import Conflict
+from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.models import Patient
-from patients.services import activation_code_issue
+from patients.services import PatientDischarged, activation_code_issue
 from rehab.api.clinician.base import ClinicScopedViewSet
 from rehab.api.clinician.serializers import (
     ActivationCodeSerializer,
@@ -81,12 +83,16 @@ class PatientViewSet(ClinicScopedViewSet):
 
     @extend_schema(
         summary="Issue a new activation code (the old one stops working)",
+        description="409 for a discharged patient: activation would refuse the code.",
         request=None,
-        responses={201: ActivationCodeSerializer},
+        responses={201: ActivationCodeSerializer, **error_responses(409)},
     )
     @action(detail=True, methods=["post"], url_path="activation-code")
     def activation_code(self, request, id=None):
-        code = activation_code_issue(patient=self.get_object(), by=request.user)
+        try:
+            code = activation_code_issue(patient=self.get_object(), by=request.user)
+        except PatientDischarged as exc:
+            raise Conflict(str(exc)) from exc
         return Response({"activation_code": code}, status=status.HTTP_201_CREATED)
 
 
