@@ -22,7 +22,7 @@ from protocols.definition import TIER_RANK
 from rehab import visa_a
 from rehab.log_kinds import KINDS, LogKind
 from rehab.models import ExerciseLog, MedicationLog, SymptomReport, VisaAResponse
-from rehab.selectors.enrollment import enrollment_current, enrollment_first_start, enrollment_on_or_before
+from rehab.selectors.enrollment import EnrollmentHistory
 from rehab.services import safety
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # phones' clocks drift
@@ -52,14 +52,22 @@ def log_record(*, patient: Patient, kind: str, data: dict) -> tuple[models.Model
     constraint, and the loser answers as a replay of the winner.
     """
     spec = KINDS[kind]
-    stored = _stored(spec, patient, data["client_id"])
-    if stored is not None:
+    history = EnrollmentHistory.of(patient)
+    try:
+        fields = _checked_fields(spec, patient, history, data)
+    except LogInvalid:
+        # A retry of an entry stored earlier is still that entry, even if a rule
+        # would now refuse it (a later enrolment moved the first start date).
+        stored = _stored(spec, patient, data["client_id"])
+        if stored is None:
+            raise
         return _replay(spec, stored, data)
-    fields = _checked_fields(spec, patient, data)
+    # New entries are the common case: try the insert and let the unique
+    # constraint tell a retry apart, rather than reading first every time.
     try:
         with transaction.atomic():
             record = spec.model.objects.create(patient=patient, received_at=clock.now(), **fields)
-            safety.log_received(record)  # alerts exist exactly when the log does
+            safety.log_received(record, history=history)  # alerts exist exactly when the log does
     except IntegrityError:
         stored = _stored(spec, patient, data["client_id"])
         if stored is None:
@@ -78,7 +86,7 @@ def _replay(spec: LogKind, stored: models.Model, data: dict) -> tuple[models.Mod
     raise LogConflict(stored)
 
 
-def _checked_fields(spec: LogKind, patient: Patient, data: dict) -> dict:
+def _checked_fields(spec: LogKind, patient: Patient, history: EnrollmentHistory, data: dict) -> dict:
     """The model fields of a new entry, after the rules that need the patient and the clock."""
     errors: dict[str, list[str]] = {}
     when = data[spec.when]
@@ -91,14 +99,14 @@ def _checked_fields(spec: LogKind, patient: Patient, data: dict) -> dict:
         if local_date < earliest:
             errors[spec.when] = [f"Must be on or after {earliest.isoformat()} (12 months back)."]
     else:
-        first = enrollment_first_start(patient)
+        first = history.first_start()
         if first is None:
             errors[spec.when] = ["You are not enrolled on a protocol yet."]
         elif local_date < first:
             errors[spec.when] = [f"Must be on or after your start date, {first.isoformat()}."]
     fields = {"client_id": data["client_id"], "local_date": local_date}
     fields.update({name: data[name] for name in spec.content})
-    extra = _KIND_RULES.get(spec.model, _no_rules)(patient, data, local_date, errors)
+    extra = _KIND_RULES.get(spec.model, _no_rules)(history, data, local_date, errors)
     if errors:
         raise LogInvalid(errors)
     fields.update(extra)
@@ -122,12 +130,12 @@ def _months_before(on: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def _no_rules(patient, data, local_date, errors) -> dict:
+def _no_rules(history, data, local_date, errors) -> dict:
     return {}
 
 
-def _exercise_rules(patient: Patient, data: dict, local_date: date, errors: dict) -> dict:
-    enrollment = enrollment_on_or_before(patient, local_date)
+def _exercise_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
+    enrollment = history.on_or_before(local_date)
     if enrollment is None:
         return {}  # already refused: before the first enrolment
     codes = {e.code for e in enrollment.protocol_version.spec.exercises}
@@ -136,7 +144,7 @@ def _exercise_rules(patient: Patient, data: dict, local_date: date, errors: dict
     return {}
 
 
-def _visa_a_rules(patient: Patient, data: dict, local_date: date, errors: dict) -> dict:
+def _visa_a_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
     try:
         return {"score": visa_a.visa_a_score(data)}
     except visa_a.VisaAInvalid as exc:
@@ -144,9 +152,9 @@ def _visa_a_rules(patient: Patient, data: dict, local_date: date, errors: dict) 
         return {}
 
 
-def _symptom_rules(patient: Patient, data: dict, local_date: date, errors: dict) -> dict:
+def _symptom_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
     """The advice the app shows: the highest tier of the symptoms, from the current protocol's table."""
-    enrollment = enrollment_current(patient) or enrollment_on_or_before(patient, clock.local_today(patient.timezone))
+    enrollment = history.current() or history.on_or_before(clock.local_today(history.patient.timezone))
     if enrollment is None:
         return {}
     flags = enrollment.protocol_version.spec.red_flags
@@ -154,7 +162,7 @@ def _symptom_rules(patient: Patient, data: dict, local_date: date, errors: dict)
     return {"tier": tier, "advice": flags.advice[tier]}
 
 
-def _medication_rules(patient: Patient, data: dict, local_date: date, errors: dict) -> dict:
+def _medication_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
     injection = data["route"] == MedicationLog.Route.INJECTION
     if injection and not data["site"]:
         errors["site"] = ["Required for an injection: achilles, heel, other or unknown."]

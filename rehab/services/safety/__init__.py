@@ -7,6 +7,7 @@ same cause again updates the open alert's evidence (rehab.services.alerts).
 """
 
 from rehab.models import Alert, ClinicalEvent, ExerciseLog, MedicationLog, PainLog, SymptomReport
+from rehab.selectors.enrollment import EnrollmentHistory
 from rehab.services.safety.clinical import ho_referral_check
 from rehab.services.safety.context import SafetyContext
 from rehab.services.safety.medication import corticosteroid_check, nsaid_checks
@@ -16,9 +17,9 @@ from rehab.services.safety.red_flags import red_flag_check
 __all__ = ["clinical_event_recorded", "log_received"]
 
 
-def log_received(log) -> list[Alert]:
+def log_received(log, *, history: EnrollmentHistory | None = None) -> list[Alert]:
     """Run the rules that a newly stored patient log can break; returns alerts raised or updated."""
-    ctx = SafetyContext.for_patient(log.patient)
+    ctx = SafetyContext.for_patient(log.patient, history=history)
     if isinstance(log, SymptomReport):
         found = [red_flag_check(ctx, log)]
     elif isinstance(log, MedicationLog):

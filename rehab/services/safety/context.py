@@ -7,7 +7,7 @@ from config import clock
 from patients.models import Patient
 from protocols.models import Protocol
 from rehab.models import Enrollment
-from rehab.selectors.enrollment import enrollment_rules_source
+from rehab.selectors.enrollment import EnrollmentHistory
 
 
 @dataclass(frozen=True)
@@ -16,8 +16,9 @@ class SafetyContext:
     enrollment: Enrollment | None
 
     @classmethod
-    def for_patient(cls, patient: Patient) -> "SafetyContext":
-        return cls(patient=patient, enrollment=enrollment_rules_source(patient))
+    def for_patient(cls, patient: Patient, *, history: EnrollmentHistory | None = None) -> "SafetyContext":
+        history = history or EnrollmentHistory.of(patient)
+        return cls(patient=patient, enrollment=history.rules_source())
 
     @property
     def after_surgery(self) -> bool:
