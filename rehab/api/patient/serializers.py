@@ -118,10 +118,27 @@ class PainLogSerializer(serializers.ModelSerializer):
         fields = (*_LOG_META, "recorded_at", "score", "context", "note")
 
 
+REDUCE_LOAD = (
+    "Pain above {limit}/10 during exercise is too much: reduce the load next time (fewer reps, or from a lower "
+    "height), and tell your physiotherapist if the pain has not settled by the next morning."
+)
+
+
 class ExerciseLogSerializer(serializers.ModelSerializer):
+    load_advice = serializers.SerializerMethodField(
+        help_text="Set when pain during the exercise was above the protocol's limit (section 4's pain-monitoring "
+        "model): the app shows it at once. Null otherwise."
+    )
+
     class Meta:
         model = ExerciseLog
-        fields = (*_LOG_META, "performed_at", "exercise", "sets", "reps", "completed", "pain_during")
+        fields = (*_LOG_META, "performed_at", "exercise", "sets", "reps", "completed", "pain_during", "load_advice")
+
+    def get_load_advice(self, log: ExerciseLog) -> str | None:
+        limit = self.context.get("exercise_pain_max")
+        if limit is None or log.pain_during is None or log.pain_during <= limit:
+            return None
+        return REDUCE_LOAD.format(limit=limit)
 
 
 class VisaASerializer(serializers.ModelSerializer):

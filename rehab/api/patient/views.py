@@ -21,6 +21,7 @@ from config.api.serializers import query_data
 from patients.models import Patient, User
 from rehab.api.patient import serializers as s
 from rehab.log_kinds import KINDS
+from rehab.selectors.enrollment import EnrollmentHistory
 from rehab.selectors.logs import patient_logs
 from rehab.selectors.plan import patient_plan
 from rehab.selectors.red_flags import red_flag_table
@@ -57,7 +58,7 @@ class LogView(PatientView, generics.ListAPIView):
         except LogConflict as exc:
             raise Conflict(f"client_id {exc.stored.client_id} was already used with other content.") from None
         code = status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
-        return Response(self.serializer_class(record).data, status=code)
+        return Response(self.serializer_class(record, context=self.get_serializer_context()).data, status=code)
 
 
 _SINCE = OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only entries received after this instant.")
@@ -99,6 +100,12 @@ class ExerciseLogView(LogView):
     kind = "exercise_logs"
     in_serializer = s.ExerciseLogInSerializer
     serializer_class = s.ExerciseLogSerializer
+
+    def get_serializer_context(self) -> dict:
+        # The limit of the patient's own protocol version: one read per request, list or POST.
+        rules = EnrollmentHistory.of(self.patient).rules_source()
+        limit = None if rules is None else rules.protocol_version.spec.rules.get("exercise_pain_max")
+        return {**super().get_serializer_context(), "exercise_pain_max": limit}
 
 
 @_log_schema
