@@ -65,13 +65,13 @@ def no_recent_logs_raise(*, now: datetime | None = None) -> int:
     for version_id, days in _silence_rules(now):
         for patient in patients_silent(now=now, protocol_version_id=version_id, days=days):
             last = None if patient.last_log == NEVER else patient.last_log.isoformat()
-            alert_raise(
+            _, created = alert_raise(
                 patient=patient,
                 code="no_recent_logs",
                 reason=f"Nothing logged for {days} days or more.",
                 evidence={"last_log_at": last, "days_without_logs": days},
             )
-            raised += 1
+            raised += created  # a still-open alert refreshed is not a new one
     return raised
 
 

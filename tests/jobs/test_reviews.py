@@ -249,3 +249,16 @@ def test_a_patient_who_never_logged_is_silent_after_seven_local_days_of_enrolmen
         enrolled_patient(start=START, timezone=tz)
     assert no_recent_logs_raise(now=local(6, 23)) == 0  # six days and 23 hours since local day 0 began
     assert no_recent_logs_raise(now=local(7, 1)) == 1
+
+
+def test_a_second_silence_while_the_first_alert_is_still_open_refreshes_it_and_counts_no_new_alert():
+    with time_machine.travel(at_day(0), tick=False):
+        patient = enrolled_patient(start=START)
+    with time_machine.travel(at_day(9), tick=False):
+        assert no_recent_logs_raise(now=at_day(9)) == 1
+    with time_machine.travel(at_day(10), tick=False):
+        logs.pain(patient, 4, at_day(10))  # logs again; nobody has looked at the alert yet
+    with time_machine.travel(at_day(18), tick=False):
+        assert no_recent_logs_raise(now=at_day(18)) == 0  # silent again: the open alert is refreshed
+    [alert] = Alert.objects.filter(patient=patient, code="no_recent_logs")
+    assert alert.status == Alert.Status.OPEN and alert.evidence["last_log_at"].startswith(at_day(10).date().isoformat())

@@ -40,7 +40,10 @@ def reminders_plan(*, now: datetime | None = None) -> dict:
         planned += len(rows)
         Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     # An insert that ignores conflicts cannot say which rows were new; this run's rows carry its `now`.
-    new = Reminder.objects.filter(created_at=now).count()
+    # Bounded by the pending-due index to the planned horizon, not a scan of every reminder ever written.
+    new = Reminder.objects.filter(
+        status=Reminder.Status.PENDING, due_at__gte=now - LATE_OK, due_at__lte=now + HORIZON, created_at=now
+    ).count()
     return {"considered": planned, "new": new, "cancelled_discharged": cancelled}
 
 
