@@ -38,13 +38,18 @@ def enrollment_start(
     enrollment = Enrollment.objects.create(
         patient=patient, protocol_version=protocol_version, start_date=start_date, reason=reason, created_by=by
     )
-    spec = protocol_version.spec
-    grace = int(spec.rule("review_grace_hours"))
-    milestones = []
+    milestones = milestone_rows(enrollment, tz_name=patient.timezone, today=today)
+    Milestone.objects.bulk_create(milestones)
+    return enrollment
+
+
+def milestone_rows(enrollment: Enrollment, *, tz_name: str, today: date) -> list[Milestone]:
+    """The dated milestones of an enrolment, unsaved: pending, or skipped if their window closed before today."""
+    spec = enrollment.protocol_version.spec
+    rows = []
     for position, m in enumerate(spec.milestones):
-        dated = dated_milestone(m, start_date)
-        grace_for_this = grace if m.is_review else 0
-        milestones.append(
+        dated = dated_milestone(m, enrollment.start_date)
+        rows.append(
             Milestone(
                 enrollment=enrollment,
                 code=m.code,
@@ -53,12 +58,16 @@ def enrollment_start(
                 position=position,
                 window_start=dated.window_start,
                 window_end=dated.window_end,
-                due_at=milestone_due_at(dated.window_end, tz_name=patient.timezone, grace_hours=grace_for_this),
+                due_at=milestone_due_at(dated.window_end, tz_name=tz_name, grace_hours=_grace_hours(spec, m)),
                 status=Milestone.Status.SKIPPED if dated.window_end < today else Milestone.Status.PENDING,
             )
         )
-    Milestone.objects.bulk_create(milestones)
-    return enrollment
+    return rows
+
+
+def _grace_hours(spec, milestone_spec) -> int:
+    # Only reviews wait for phones that were offline; the rest fall due at the window's end.
+    return int(spec.rule("review_grace_hours")) if milestone_spec.is_review else 0
 
 
 def _end_enrollments_from(*, patient: Patient, start_date: date, reason: str) -> None:
@@ -97,7 +106,7 @@ def patient_schedule_refresh(*, patient: Patient) -> None:
     changed = []
     for milestone in undecided:
         spec = milestone.enrollment.protocol_version.spec
-        grace = int(spec.rule("review_grace_hours")) if spec.milestone(milestone.code).is_review else 0
+        grace = _grace_hours(spec, spec.milestone(milestone.code))
         milestone.due_at = milestone_due_at(milestone.window_end, tz_name=patient.timezone, grace_hours=grace)
         changed.append(milestone)
     Milestone.objects.bulk_update(changed, ["due_at"])

@@ -15,9 +15,8 @@ from django.contrib.auth.hashers import make_password
 from config import clock
 from patients.models import Clinic, Patient, User
 from protocols.models import ProtocolVersion
-from protocols.timeline import dated_milestone
 from rehab.models import Enrollment, ExerciseLog, MedicationLog, Milestone, PainLog, VisaAResponse
-from rehab.services.enrollment import milestone_due_at
+from rehab.services.enrollment import milestone_rows
 from rehab.simulation.copy import copy_instances
 from rehab.visa_a import visa_a_score
 
@@ -117,29 +116,13 @@ def enrollments_create(
 def milestones_for(
     enrollment: Enrollment, pv: ProtocolVersion, *, tz: str, today: date, decided_before: datetime | None = None
 ) -> list[Milestone]:
-    spec = pv.spec
-    grace = int(spec.rule("review_grace_hours"))
-    out = []
-    for position, m in enumerate(spec.milestones):
-        dated = dated_milestone(m, enrollment.start_date)
-        due_at = milestone_due_at(dated.window_end, tz_name=tz, grace_hours=grace if m.is_review else 0)
-        status = Milestone.Status.SKIPPED if dated.window_end < today else Milestone.Status.PENDING
-        if decided_before is not None and status == Milestone.Status.PENDING and due_at < decided_before:
-            status = Milestone.Status.DONE
-        out.append(
-            Milestone(
-                enrollment=enrollment,
-                code=m.code,
-                name=m.name,
-                kind=m.kind,
-                position=position,
-                window_start=dated.window_start,
-                window_end=dated.window_end,
-                due_at=due_at,
-                status=status,
-            )
-        )
-    return out
+    """enrollment_start's rows; those due before `decided_before` are already done (a history written in bulk)."""
+    enrollment.protocol_version = pv
+    rows = milestone_rows(enrollment, tz_name=tz, today=today)
+    for row in rows:
+        if decided_before is not None and row.status == Milestone.Status.PENDING and row.due_at < decided_before:
+            row.status = Milestone.Status.DONE
+    return rows
 
 
 # --- Logs ----------------------------------------------------------------------
