@@ -1,6 +1,6 @@
 """Putting a patient on a protocol, and moving them to another."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
@@ -11,9 +11,9 @@ from protocols.timeline import dated_milestone
 from rehab.models import Enrollment, Milestone, Reminder
 
 
-def milestone_due_at(window_end: date, *, tz_name: str, grace_hours: int):
-    """When the backend acts on a milestone: local midnight after the window, plus the grace period."""
-    return clock.local_instant(window_end + timedelta(days=1), time(0, 0), tz_name) + timedelta(hours=grace_hours)
+def milestone_due_at(window_end: date, *, tz_name: str, grace_hours: int) -> datetime:
+    """When the backend acts on a milestone: the end of its window's last local day, plus the grace period."""
+    return clock.end_of_local_day(window_end, tz_name) + timedelta(hours=grace_hours)
 
 
 @transaction.atomic
