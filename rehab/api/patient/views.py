@@ -26,7 +26,7 @@ from rehab.selectors.logs import patient_logs
 from rehab.selectors.plan import patient_plan
 from rehab.selectors.red_flags import red_flag_table
 from rehab.services.devices import device_register, device_remove
-from rehab.services.logs import CREATED, LogConflict, LogInvalid, log_record
+from rehab.services.logs import CONFLICT, CREATED, INVALID, LogConflict, LogInvalid, LogItem, log_record, logs_record
 
 
 class PatientView(APIView):
@@ -136,8 +136,8 @@ class SyncView(PatientView):
     @extend_schema(
         summary="A batch from a phone that was offline",
         description=(
-            "Each item is validated and stored on its own, as by its single endpoint: valid items are stored "
-            "even when a sibling is not, and a replayed batch stores nothing twice. The answer is 200 with one "
+            "Each item is validated as by its single endpoint: valid items are stored (together) even when a "
+            "sibling is not, and a replayed batch stores nothing twice. The answer is 200 with one "
             "result per item, in the order sent; a body that is not lists of objects is 400."
         ),
         request=s.SyncInSerializer,
@@ -146,27 +146,35 @@ class SyncView(PatientView):
     def post(self, request):
         batch = s.SyncInSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
-        results = {
-            kind: [_sync_item(self.patient, kind, item) for item in items]
-            for kind, items in batch.validated_data.items()
-        }
-        return Response({"results": results})
+        return Response({"results": sync_batch(self.patient, batch.validated_data)})
 
 
-def _sync_item(patient: Patient, kind: str, item: dict) -> dict:
-    """One item of a batch, through the same serializer and service as its single endpoint."""
-    client_id = item.get("client_id")
-    result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None, "errors": {}}
-    serializer = LOG_VIEWS[kind].in_serializer(data=item)
-    if not serializer.is_valid():
-        return {**result, "status": "invalid", "errors": flatten_errors(serializer.errors)}
-    try:
-        record, outcome = log_record(patient=patient, kind=kind, data=serializer.validated_data)
-    except LogInvalid as exc:
-        return {**result, "status": "invalid", "errors": exc.errors}
-    except LogConflict:
-        return {**result, "status": "conflict", "errors": {"client_id": ["Already used with other content."]}}
-    return {**result, "status": outcome, "id": record.pk}
+def sync_batch(patient: Patient, batch: dict[str, list]) -> dict[str, list[dict]]:
+    """Each item through its single endpoint's serializer; the valid ones stored together by the log service."""
+    results: dict[str, list[dict]] = {}
+    valid: list[tuple[dict, LogItem]] = []
+    for kind, items in batch.items():
+        results[kind] = []
+        for item in items:
+            client_id = item.get("client_id")
+            result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None}
+            serializer = LOG_VIEWS[kind].in_serializer(data=item)
+            if serializer.is_valid():
+                valid.append((result, LogItem(patient, kind, serializer.validated_data)))
+                result.update(status=None, errors={})
+            else:
+                result.update(status="invalid", errors=flatten_errors(serializer.errors))
+            results[kind].append(result)
+    outcomes = logs_record([item for _, item in valid])
+    for (result, _), outcome in zip(valid, outcomes, strict=True):
+        result["status"] = outcome.status
+        if outcome.status == INVALID:
+            result["errors"] = outcome.errors
+        elif outcome.status == CONFLICT:
+            result["errors"] = {"client_id": ["Already used with other content."]}
+        else:
+            result["id"] = outcome.record.pk
+    return results
 
 
 class PlanView(PatientView):

@@ -11,21 +11,36 @@ from rehab.selectors.enrollment import EnrollmentHistory
 from rehab.services.safety.clinical import ho_referral_check
 from rehab.services.safety.context import SafetyContext
 from rehab.services.safety.medication import corticosteroid_check, nsaid_checks
-from rehab.services.safety.pain import exercise_pain_check, morning_pain_check, pain_spike_check
+from rehab.services.safety.pain import (
+    PainEntry,
+    exercise_pain_check,
+    morning_pain_check,
+    pain_reach_days,
+    pain_spike_check,
+    recent_pain,
+    recent_pain_around,
+)
 from rehab.services.safety.red_flags import red_flag_check
 
-__all__ = ["clinical_event_recorded", "log_received"]
+__all__ = ["clinical_event_recorded", "log_received", "pain_reach_days", "recent_pain"]
 
 
-def log_received(log, *, history: EnrollmentHistory | None = None) -> list[Alert]:
-    """Run the rules that a newly stored patient log can break; returns alerts raised or updated."""
+def log_received(
+    log, *, history: EnrollmentHistory | None = None, recent: list[PainEntry] | None = None
+) -> list[Alert]:
+    """Run the rules that a newly stored patient log can break; returns alerts raised or updated.
+
+    `recent`: the patient's pain entries around a pain log (rehab.services.safety.pain.recent_pain),
+    when the caller read them for a whole batch; read here otherwise.
+    """
     ctx = SafetyContext.for_patient(log.patient, history=history)
     if isinstance(log, SymptomReport):
         found = [red_flag_check(ctx, log)]
     elif isinstance(log, MedicationLog):
         found = [corticosteroid_check(ctx, log), *nsaid_checks(ctx, log)]
     elif isinstance(log, PainLog):
-        found = [pain_spike_check(ctx, log), morning_pain_check(ctx, log)]
+        recent = recent_pain_around(ctx, log) if recent is None else recent
+        found = [pain_spike_check(ctx, log, recent), morning_pain_check(ctx, log, recent)]
     elif isinstance(log, ExerciseLog):
         found = [exercise_pain_check(ctx, log)]
     else:

@@ -1,11 +1,61 @@
-"""Section 4's load guardrails: pain spikes, exercise pain, morning pain rising."""
+"""Section 4's load guardrails: pain spikes, exercise pain, morning pain rising.
 
-from datetime import timedelta
+Both pain rules judge a new entry against the patient's recent entries. Those
+are read once, by local date, for every entry of a request or a batch (one
+query for a thousand patients' entries as for one), and each rule then picks
+its own window from them.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from rehab.models import Alert, ExerciseLog, PainLog
 from rehab.services.alerts import alert_raise
 from rehab.services.safety.context import SafetyContext
+
+# Local dates of one patient's entries can be a day off their instants' after a
+# change of time zone; a window read by local date reaches this much further.
+DATE_MARGIN_DAYS = 2
+
+
+@dataclass(frozen=True)
+class PainEntry:
+    pk: int
+    recorded_at: datetime
+    local_date: date
+    context: str
+    score: int
+
+
+def pain_reach_days(ctx: SafetyContext) -> int:
+    """How many local days before an entry's own its rules look at."""
+    spike = int(ctx.rule("pain_spike_window_days"))
+    morning = int(ctx.rule("morning_pain_window_days"))
+    return max(spike, 2 * morning) + DATE_MARGIN_DAYS
+
+
+def recent_pain(patient_ids: Iterable[int], *, first: date, last: date) -> dict[int, list[PainEntry]]:
+    """The stored pain entries of these patients dated first..last (one query), by patient."""
+    rows = PainLog.objects.filter(
+        patient_id__in=list(patient_ids),
+        local_date__gte=first,
+        local_date__lte=last + timedelta(days=DATE_MARGIN_DAYS),
+    ).values_list("patient_id", "pk", "recorded_at", "local_date", "context", "score")
+    by_patient: dict[int, list[PainEntry]] = defaultdict(list)
+    for patient_id, *fields in rows:
+        by_patient[patient_id].append(PainEntry(*fields))
+    return by_patient
+
+
+def recent_pain_around(ctx: SafetyContext, log: PainLog) -> list[PainEntry]:
+    """What the pain rules need to judge one new entry."""
+    if ctx.enrollment is None:
+        return []
+    first = log.local_date - timedelta(days=pain_reach_days(ctx))
+    return recent_pain([log.patient_id], first=first, last=log.local_date)[log.patient_id]
 
 
 def _mean(scores: list[int]) -> Fraction:
@@ -16,7 +66,7 @@ def _num(value: Fraction) -> float:
     return round(float(value), 2)
 
 
-def pain_spike_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
+def pain_spike_check(ctx: SafetyContext, log: PainLog, recent: list[PainEntry]) -> Alert | None:
     """An entry 3+ above the 7-day mean of its context (all contexts while that one has too few entries).
 
     Evidence keys keep their "_7d" names (the default week) whatever the version's window, named in `window_days`.
@@ -24,10 +74,8 @@ def pain_spike_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
     if ctx.enrollment is None:
         return None
     window = timedelta(days=int(ctx.rule("pain_spike_window_days")))
-    week = PainLog.objects.filter(
-        patient=ctx.patient, recorded_at__gte=log.recorded_at - window, recorded_at__lt=log.recorded_at
-    ).exclude(pk=log.pk)
-    entries = list(week.values_list("context", "score"))
+    since = log.recorded_at - window
+    entries = [(e.context, e.score) for e in recent if since <= e.recorded_at < log.recorded_at and e.pk != log.pk]
     same = [score for context, score in entries if context == log.context]
     if len(same) >= int(ctx.rule("pain_spike_min_context_entries")):
         basis, scores = "context", same
@@ -73,7 +121,7 @@ def exercise_pain_check(ctx: SafetyContext, log: ExerciseLog) -> Alert | None:
     return alert
 
 
-def morning_pain_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
+def morning_pain_check(ctx: SafetyContext, log: PainLog, recent: list[PainEntry]) -> Alert | None:
     """The 7-day mean of morning pain 1+ above the previous 7 days' (Silbernagel's pain-monitoring model).
 
     The week is the version's `morning_pain_window_days`; evidence keys keep their "_7d" names.
@@ -81,12 +129,10 @@ def morning_pain_check(ctx: SafetyContext, log: PainLog) -> Alert | None:
     if log.context != PainLog.Context.MORNING or ctx.enrollment is None:
         return None
     day, week = log.local_date, timedelta(days=int(ctx.rule("morning_pain_window_days")))
-    rows = PainLog.objects.filter(
-        patient=ctx.patient,
-        context=PainLog.Context.MORNING,
-        local_date__gt=day - 2 * week,
-        local_date__lte=day,
-    ).values_list("local_date", "score")
+    # The entry itself counts (it is in `recent` once stored, and added here if the caller read before).
+    mornings = {e.pk: (e.local_date, e.score) for e in recent if e.context == PainLog.Context.MORNING}
+    mornings[log.pk] = (log.local_date, log.score)
+    rows = [(d, s) for d, s in mornings.values() if day - 2 * week < d <= day]
     this_week = [s for d, s in rows if d > day - week]
     week_before = [s for d, s in rows if d <= day - week]
     if not this_week or not week_before:
