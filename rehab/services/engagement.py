@@ -1,8 +1,14 @@
-"""Engagement: active patients who have logged nothing for a week (`no_recent_logs`)."""
+"""Engagement: active patients who have logged nothing for a week (`no_recent_logs`).
 
+The sweep runs every six hours over every enrolment, so its read costs index
+probes per patient, never a scan of their history: "nothing received since"
+is one probe per log kind, and only the silent few have their last log looked up.
+"""
+
+from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import DateTimeField, Exists, Max, OuterRef, Q, Subquery, Value
+from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from config import clock
@@ -15,40 +21,54 @@ LOG_MODELS = (PainLog, ExerciseLog, VisaAResponse, SymptomReport, MedicationLog)
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _received_since(model, since: datetime) -> Exists:
+    # One probe of the (patient, received_at) index, however long the patient's history.
+    return Exists(model.objects.filter(patient=OuterRef("patient_id"), received_at__gte=since))
+
+
 def _last_received(model) -> Coalesce:
-    latest = model.objects.filter(patient=OuterRef("pk")).order_by().values("patient").annotate(m=Max("received_at"))
-    return Coalesce(Subquery(latest.values("m")[:1]), Value(NEVER), output_field=DateTimeField())
+    # The newest row through the same index (a grouped MAX would read every row of the patient).
+    latest = model.objects.filter(patient=OuterRef("patient_id")).order_by("-received_at").values("received_at")[:1]
+    return Coalesce(Subquery(latest), Value(NEVER), output_field=DateTimeField())
 
 
-def patients_silent(*, now: datetime, protocol_version_id: int, days: int) -> list[Patient]:
-    """Active patients on a version, enrolled for `days` or more, with nothing received for `days`.
+def patients_silent(*, now: datetime, protocol_version_ids: list[int], days: int) -> list[Patient]:
+    """Active patients on one of the versions, enrolled for `days` or more, with nothing received for `days`.
 
+    A patient comes once per version they are enrolled on, annotated with
+    `enrolled_from`, `enrolled_until` (that enrolment's dates) and `last_log`.
     One alert per silence: a patient already alerted since the last log is left out.
     """
     since = now - timedelta(days=days)
+    alerted = Alert.objects.filter(
+        patient=OuterRef("patient_id"), code="no_recent_logs", created_at__gt=OuterRef("last_log")
+    )
     # Every zone's local date is within a day of UTC's: the query keeps a day of
-    # slack each way, and each patient's own zone decides below.
+    # slack each way, and each patient's own zone decides below. On each version
+    # the enrolment that counts is the latest started (DISTINCT ON keeps it);
+    # every other condition is the patient's, so it may filter before DISTINCT.
     current = (
         Enrollment.objects.filter(
-            patient=OuterRef("pk"),
-            protocol_version_id=protocol_version_id,
+            protocol_version_id__in=protocol_version_ids,
             start_date__lte=since.date() + timedelta(days=1),
+            patient__status=Patient.Status.ACTIVE,
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=now.date() - timedelta(days=1)))
-        .order_by("-start_date")
-    )
-    alerted = Alert.objects.filter(patient=OuterRef("pk"), code="no_recent_logs", created_at__gt=OuterRef("last_log"))
-    candidates = (
-        Patient.objects.filter(status=Patient.Status.ACTIVE)
-        .annotate(enrolled_from=Subquery(current.values("start_date")[:1]))
-        .annotate(enrolled_until=Subquery(current.values("end_date")[:1]))
-        .filter(enrolled_from__isnull=False)
+        .filter(*[~_received_since(model, since) for model in LOG_MODELS])
         .annotate(last_log=Greatest(*[_last_received(model) for model in LOG_MODELS]))
-        .filter(last_log__lt=since)
         .exclude(Exists(alerted))
-        .select_related("clinic")
+        .select_related("patient__clinic")
+        .order_by("patient_id", "protocol_version_id", "-start_date")
+        .distinct("patient_id", "protocol_version_id")
     )
-    return [p for p in candidates if _enrolled_since(p, since=since, now=now)]
+    silent = []
+    for enrollment in current:
+        patient = enrollment.patient
+        patient.enrolled_from, patient.enrolled_until = enrollment.start_date, enrollment.end_date
+        patient.last_log = enrollment.last_log
+        if _enrolled_since(patient, since=since, now=now):
+            silent.append(patient)
+    return silent
 
 
 def _enrolled_since(patient: Patient, *, since: datetime, now: datetime) -> bool:
@@ -62,8 +82,8 @@ def no_recent_logs_raise(*, now: datetime | None = None) -> int:
     """Raise `no_recent_logs` for each newly silent patient; returns how many were raised."""
     now = now or clock.now()
     raised = 0
-    for version_id, days in _silence_rules(now):
-        for patient in patients_silent(now=now, protocol_version_id=version_id, days=days):
+    for days, version_ids in _silence_rules(now).items():
+        for patient in patients_silent(now=now, protocol_version_ids=version_ids, days=days):
             last = None if patient.last_log == NEVER else patient.last_log.isoformat()
             _, created = alert_raise(
                 patient=patient,
@@ -75,10 +95,12 @@ def no_recent_logs_raise(*, now: datetime | None = None) -> int:
     return raised
 
 
-def _silence_rules(now: datetime) -> list[tuple[int, int]]:
-    """(protocol version, days) for each version someone is enrolled on: a few rows, not one per patient."""
+def _silence_rules(now: datetime) -> dict[int, list[int]]:
+    """The versions someone is enrolled on, by their rule's days: usually one query for all of them."""
     in_use = Enrollment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=now.date())).values(
         "protocol_version_id"
     )
-    versions = ProtocolVersion.objects.filter(id__in=in_use)
-    return [(v.pk, int(v.spec.rule("no_recent_logs_days"))) for v in versions]
+    by_days = defaultdict(list)
+    for version in ProtocolVersion.objects.filter(id__in=in_use):
+        by_days[int(version.spec.rule("no_recent_logs_days"))].append(version.pk)
+    return dict(by_days)
