@@ -1,10 +1,11 @@
 """The cohort simulator: synthetic patients living through their protocols on a moved clock.
 
 Set-up is bulk (clinics, staff, patients, enrolments, and the history of
-patients who started before the simulated span). Inside the span, every log
-goes through the API's own input serializer and rehab.services.logs.log_record,
-at the instant the patient made it, and the periodic jobs run at the end of
-every tick, as beat would run them. The clock is moved with time-machine, so
+patients who started before the simulated span). Inside the span, each tick's
+entries go through the API's own input serializers and the log service's batch
+path (rehab.services.logs.logs_record, as POST /me/sync/ stores them), received
+at the instant of the tick's last entry, and the periodic jobs run at the end
+of every tick, as beat would run them. The clock is moved with time-machine, so
 every service reads the simulated "now" through config.clock.
 """
 
@@ -62,12 +63,12 @@ class Simulation:
         self,
         config: SimulationConfig,
         *,
-        write: Callable[[Patient, Entry], str],
+        write: Callable[[list[tuple[Patient, Entry]]], list[str]],
         jobs: Callable[[datetime, datetime], dict],
         progress: Callable[[str], None] = logger.info,
     ):
-        """`write` stores one entry (returns "created"/"duplicate"/"refused"); `jobs(start, end)` runs the
-        periodic jobs due in a tick, at its end."""
+        """`write` stores a tick's entries (one outcome each: "created"/"duplicate"/"refused"); `jobs(start, end)`
+        runs the periodic jobs due in a tick, at its end."""
         self.config = config
         self.write = write
         self.jobs = jobs
@@ -151,11 +152,13 @@ class Simulation:
         if i % ticks_per_day == 0:
             # Local dates run up to 14 hours ahead of UTC: queue tomorrow's entries today.
             self._generate_local_date(i // ticks_per_day + 1, shard)
-        for e in sorted(self._buckets.pop(i, ()), key=lambda e: e.at):
-            if e.patient_index % of != w:
-                continue  # history set-up queued every shard's entries
-            traveller.move_to(e.at)
-            outcome = self.write(self.patients[e.patient_index], e)
+        # History set-up queued every shard's entries; this shard writes its own.
+        entries = sorted((e for e in self._buckets.pop(i, ()) if e.patient_index % of == w), key=lambda e: e.at)
+        if not entries:
+            return
+        traveller.move_to(entries[-1].at)
+        outcomes = self.write([(self.patients[e.patient_index], e) for e in entries])
+        for e, outcome in zip(entries, outcomes, strict=True):
             (stats.logs_refused if outcome == "refused" else stats.logs_written)[e.kind] += 1
 
     def _jobs_tick(self, i: int, traveller) -> None:

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -11,32 +12,39 @@ from django.conf import settings
 
 from patients.models import Patient
 from rehab.api.patient import serializers as s
-from rehab.services.logs import LogConflict, LogInvalid, log_record
+from rehab.services.logs import CONFLICT, INVALID, LogItem, logs_record
 from rehab.simulation.trajectory import Entry
 
 logger = logging.getLogger(__name__)
 
-IN_SERIALIZERS = {
-    "pain_logs": s.PainLogInSerializer,
-    "exercise_logs": s.ExerciseLogInSerializer,
-    "visa_a": s.VisaAInSerializer,
-    "symptom_reports": s.SymptomReportInSerializer,
-    "medication_logs": s.MedicationLogInSerializer,
-}
 
-
-def entry_write(patient: Patient, entry: Entry) -> str:
-    """One entry, exactly as POST /api/v1/me/<kind>/ stores it: the API's serializer, then log_record."""
-    serializer = IN_SERIALIZERS[entry.kind](data=entry.data)
-    if not serializer.is_valid():
-        logger.warning("refused %s for patient %s: %s", entry.kind, patient.pk, serializer.errors)
-        return "refused"
-    try:
-        _, outcome = log_record(patient=patient, kind=entry.kind, data=serializer.validated_data)
-    except (LogInvalid, LogConflict) as exc:
-        logger.warning("refused %s for patient %s: %r", entry.kind, patient.pk, exc)
-        return "refused"
-    return outcome
+def entries_write(entries: list[tuple[Patient, Entry]]) -> list[str]:
+    """A tick's entries, as POST /api/v1/me/sync/ stores them: each validated by the API's serializer, the
+    valid ones stored by the log service's batch path. One outcome per entry: "created", "duplicate" or
+    "refused"."""
+    outcomes: list[str | None] = [None] * len(entries)
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for i, (_, entry) in enumerate(entries):
+        by_kind[entry.kind].append(i)
+    valid: list[tuple[int, LogItem]] = []
+    for kind, indices in by_kind.items():
+        checked = s.log_bodies_validate(kind, [entries[i][1].data for i in indices])
+        for i, (data, errors) in zip(indices, checked, strict=True):
+            patient = entries[i][0]
+            if errors is None:
+                valid.append((i, LogItem(patient, kind, data)))
+            else:
+                logger.warning("refused %s for patient %s: %s", kind, patient.pk, errors)
+                outcomes[i] = "refused"
+    valid.sort()  # the order the entries were made in, whatever their kind
+    stored = logs_record([item for _, item in valid])
+    for (i, item), outcome in zip(valid, stored, strict=True):
+        if outcome.status in (INVALID, CONFLICT):
+            logger.warning("refused %s for patient %s: %s", item.kind, item.patient.pk, outcome.errors or "conflict")
+            outcomes[i] = "refused"
+        else:
+            outcomes[i] = outcome.status
+    return outcomes
 
 
 def beat_jobs(*, plan_every_hours: int = 24):

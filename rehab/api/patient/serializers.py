@@ -107,6 +107,32 @@ class MedicationLogInSerializer(LogInSerializer):
         return attrs
 
 
+LOG_IN_SERIALIZERS: dict[str, type[LogInSerializer]] = {
+    "pain_logs": PainLogInSerializer,
+    "exercise_logs": ExerciseLogInSerializer,
+    "visa_a": VisaAInSerializer,
+    "symptom_reports": SymptomReportInSerializer,
+    "medication_logs": MedicationLogInSerializer,
+}
+
+
+def log_bodies_validate(kind: str, bodies: list) -> list[tuple[dict | None, dict | None]]:
+    """Each body as its single endpoint validates it: (validated data, None) or (None, errors).
+
+    One serializer serves the whole list, as in DRF's ListSerializer (building a
+    serializer's fields is most of its cost, and validating keeps no state
+    between items), but each item gets its own answer instead of all-or-nothing.
+    """
+    serializer = LOG_IN_SERIALIZERS[kind]()
+    results: list[tuple[dict | None, dict | None]] = []
+    for body in bodies:
+        try:
+            results.append((serializer.run_validation(body), None))
+        except serializers.ValidationError as exc:
+            results.append((None, serializers.as_serializer_error(exc)))
+    return results
+
+
 # --- logs out ---------------------------------------------------------------
 
 _LOG_META = ("id", "client_id", "local_date", "received_at")

@@ -150,20 +150,19 @@ class SyncView(PatientView):
 
 
 def sync_batch(patient: Patient, batch: dict[str, list]) -> dict[str, list[dict]]:
-    """Each item through its single endpoint's serializer; the valid ones stored together by the log service."""
+    """Each item validated as by its single endpoint; the valid ones stored together by the log service."""
     results: dict[str, list[dict]] = {}
     valid: list[tuple[dict, LogItem]] = []
     for kind, items in batch.items():
         results[kind] = []
-        for item in items:
-            client_id = item.get("client_id")
+        for item, (data, errors) in zip(items, s.log_bodies_validate(kind, items), strict=True):
+            client_id = item.get("client_id") if isinstance(item, dict) else None
             result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None}
-            serializer = LOG_VIEWS[kind].in_serializer(data=item)
-            if serializer.is_valid():
-                valid.append((result, LogItem(patient, kind, serializer.validated_data)))
+            if errors is None:
+                valid.append((result, LogItem(patient, kind, data)))
                 result.update(status=None, errors={})
             else:
-                result.update(status="invalid", errors=flatten_errors(serializer.errors))
+                result.update(status="invalid", errors=flatten_errors(errors))
             results[kind].append(result)
     outcomes = logs_record([item for _, item in valid])
     for (result, _), outcome in zip(valid, outcomes, strict=True):

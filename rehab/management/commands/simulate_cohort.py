@@ -41,7 +41,7 @@ class Command(BaseCommand):
             from rehab.simulation.engine import Simulation, SimulationConfig
         except ImportError as exc:  # time-machine is a development requirement
             raise CommandError(f"simulate_cohort needs the development requirements: {exc}") from exc
-        from rehab.simulation.jobs import beat_jobs, entry_write, tasks_run_in_process
+        from rehab.simulation.jobs import beat_jobs, entries_write, tasks_run_in_process
         from rehab.simulation.summary import cohort_summary
 
         if opts["patients"] < 1 or opts["days"] < 1:
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", PUSH_BACKEND="memory")
         with quiet, tasks_run_in_process():
             jobs = beat_jobs(plan_every_hours=opts["plan_every_hours"])
-            sim = Simulation(config, write=entry_write, jobs=jobs, progress=self.stderr.write)
+            sim = Simulation(config, write=entries_write, jobs=jobs, progress=self.stderr.write)
             sim.setup()
             stats = sim.run(workers=opts["workers"])
         report = cohort_summary(
