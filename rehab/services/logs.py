@@ -16,6 +16,8 @@ of its patients, one insert per kind, one read of recent pain for the pain
 rules, and a read of stored entries only when a retry or a refused item needs it.
 """
 
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -188,9 +190,12 @@ def _recent_pain(logs: list[PainLog], histories: dict) -> dict[int, list]:
     contexts = {
         log.patient_id: SafetyContext.for_patient(log.patient, history=histories[log.patient_id]) for log in logs
     }
-    reach = max((safety.pain_reach_days(ctx) for ctx in contexts.values() if ctx.enrollment), default=0)
-    first = min(log.local_date for log in logs) - timedelta(days=reach)
-    return safety.recent_pain(contexts, first=first, last=max(log.local_date for log in logs))
+    reaches = [safety.PainReach.of(ctx) for ctx in contexts.values() if ctx.enrollment]
+    if not reaches:
+        return {}  # nobody enrolled: the pain rules judge nothing
+    reach = functools.reduce(operator.or_, reaches)
+    days = [log.local_date for log in logs]
+    return safety.recent_pain(contexts, first=min(days), last=max(days), reach=reach)
 
 
 def _stored(items: Sequence[LogItem], indices: Iterable[int]) -> dict[int, models.Model]:

@@ -13,16 +13,16 @@ from rehab.services.safety.context import SafetyContext
 from rehab.services.safety.medication import corticosteroid_check, nsaid_checks
 from rehab.services.safety.pain import (
     PainEntry,
+    PainReach,
     exercise_pain_check,
     morning_pain_check,
-    pain_reach_days,
     pain_spike_check,
     recent_pain,
     recent_pain_around,
 )
 from rehab.services.safety.red_flags import red_flag_check
 
-__all__ = ["clinical_event_recorded", "log_received", "pain_reach_days", "recent_pain"]
+__all__ = ["PainReach", "clinical_event_recorded", "log_received", "recent_pain"]
 
 
 def log_received(

@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from typing import NamedTuple
+
+from django.db.models import Q
 
 from rehab.models import Alert, ExerciseLog, PainLog
 from rehab.services.alerts import alert_raise
@@ -21,8 +24,7 @@ from rehab.services.safety.context import SafetyContext
 DATE_MARGIN_DAYS = 2
 
 
-@dataclass(frozen=True)
-class PainEntry:
+class PainEntry(NamedTuple):
     pk: int
     recorded_at: datetime
     local_date: date
@@ -30,23 +32,38 @@ class PainEntry:
     score: int
 
 
-def pain_reach_days(ctx: SafetyContext) -> int:
-    """How many local days before an entry's own its rules look at."""
-    spike = int(ctx.rule("pain_spike_window_days"))
-    morning = int(ctx.rule("morning_pain_window_days"))
-    return max(spike, 2 * morning) + DATE_MARGIN_DAYS
+@dataclass(frozen=True)
+class PainReach:
+    """How many local days before an entry's own each rule looks at: any context, and morning entries."""
+
+    any_context: int
+    morning: int
+
+    @classmethod
+    def of(cls, ctx: SafetyContext) -> "PainReach":
+        return cls(
+            any_context=int(ctx.rule("pain_spike_window_days")) + DATE_MARGIN_DAYS,
+            morning=2 * int(ctx.rule("morning_pain_window_days")) + DATE_MARGIN_DAYS,
+        )
+
+    def __or__(self, other: "PainReach") -> "PainReach":
+        return PainReach(max(self.any_context, other.any_context), max(self.morning, other.morning))
 
 
-def recent_pain(patient_ids: Iterable[int], *, first: date, last: date) -> dict[int, list[PainEntry]]:
-    """The stored pain entries of these patients dated first..last (one query), by patient."""
+def recent_pain(patient_ids: Iterable[int], *, first: date, last: date, reach: PainReach) -> dict[int, list[PainEntry]]:
+    """The stored pain entries of these patients that the rules may need for entries dated first..last.
+
+    One query, however many patients: entries of any context within the
+    spike window's reach, and morning entries within the morning rule's.
+    """
+    window = Q(local_date__gte=first - timedelta(days=reach.any_context))
+    window |= Q(context=PainLog.Context.MORNING, local_date__gte=first - timedelta(days=reach.morning))
     rows = PainLog.objects.filter(
-        patient_id__in=list(patient_ids),
-        local_date__gte=first,
-        local_date__lte=last + timedelta(days=DATE_MARGIN_DAYS),
+        window, patient_id__in=list(patient_ids), local_date__lte=last + timedelta(days=DATE_MARGIN_DAYS)
     ).values_list("patient_id", "pk", "recorded_at", "local_date", "context", "score")
     by_patient: dict[int, list[PainEntry]] = defaultdict(list)
     for patient_id, *fields in rows:
-        by_patient[patient_id].append(PainEntry(*fields))
+        by_patient[patient_id].append(PainEntry._make(fields))
     return by_patient
 
 
@@ -54,8 +71,8 @@ def recent_pain_around(ctx: SafetyContext, log: PainLog) -> list[PainEntry]:
     """What the pain rules need to judge one new entry."""
     if ctx.enrollment is None:
         return []
-    first = log.local_date - timedelta(days=pain_reach_days(ctx))
-    return recent_pain([log.patient_id], first=first, last=log.local_date)[log.patient_id]
+    found = recent_pain([log.patient_id], first=log.local_date, last=log.local_date, reach=PainReach.of(ctx))
+    return found[log.patient_id]
 
 
 def _mean(scores: list[int]) -> Fraction:
