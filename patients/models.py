@@ -1,3 +1,4 @@
+import uuid
 from datetime import time
 from zoneinfo import available_timezones
 
@@ -82,6 +83,11 @@ class Patient(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     discharged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A fresh random value whenever this row or the patient's enrolments (or their protocols) change,
+    # written by database triggers (rehab migration 0002), so no code path can forget it and a save
+    # from an old instance cannot write an old value back. It keys the per-process enrolment cache
+    # (rehab.selectors.enrollment); the value this instance holds is the one read with the row.
+    enrollments_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "status"]), models.Index(fields=["clinic", "display_name"])]

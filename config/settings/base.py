@@ -194,7 +194,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST framework, JWT, schema ---------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's checks, with the patient read in the user's query (and their enrolments cached).
+        "config.api.authentication.JWTPatientAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -1,7 +1,14 @@
 """Reading enrolments: which protocol a patient is on, on a given day."""
 
+import copy
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import F
 
 from config import clock
 from patients.models import Patient
@@ -14,6 +21,8 @@ class EnrollmentHistory:
 
     A patient has a handful of enrolments, so one read serves the checks of a
     log and its safety rules alike (the ingestion hot path used to ask four times).
+    For the patient a request signed in as, the read usually costs nothing:
+    see `enrollment_history_cache_use`.
     """
 
     patient: Patient
@@ -21,8 +30,9 @@ class EnrollmentHistory:
 
     @classmethod
     def of(cls, patient: Patient) -> "EnrollmentHistory":
-        rows = Enrollment.objects.select_related("protocol_version__protocol").filter(patient=patient)
-        return cls(patient, tuple(rows.order_by("-start_date")))
+        if patient.__dict__.get(_CACHE_USE) and connection.vendor == "postgresql":
+            return cls(patient, _CACHE.rows(patient))
+        return cls(patient, tuple(_rows(patient)))
 
     def first_start(self) -> date | None:
         """Nothing a patient logs may be dated before their first enrolment."""
@@ -56,3 +66,99 @@ def enrollment_current(patient: Patient, *, on: date | None = None) -> Enrollmen
 
 def enrollment_rules_source(patient: Patient) -> Enrollment | None:
     return EnrollmentHistory.of(patient).rules_source()
+
+
+def _rows(patient: Patient):
+    return (
+        Enrollment.objects.select_related("protocol_version__protocol").filter(patient=patient).order_by("-start_date")
+    )
+
+
+# --- The per-process cache of the signed-in patient's enrolments -------------------------------------------
+#
+# Every request of the phone app reads its patient's enrolments (a log's date
+# checks, the safety rules' protocol, the plan), and they change a few times
+# in a treatment. The patient row, read with the user by the authentication
+# (config.api.authentication), carries `enrollments_stamp`, which database
+# triggers renew in the same transaction as any change to the patient, their
+# enrolments or their protocols (rehab migration 0002). Rows are cached under
+# the stamp read in the SAME statement as the rows, so an entry is exactly one
+# committed (or in-transaction) state, and a request whose patient row carries
+# another stamp reads again. Nothing has to tell other processes anything.
+#
+# Only rows read at the start of a request may use it (the authentication opts
+# them in): an instance kept longer (a job, the simulator, a test) may hold a
+# stamp that is no longer current, and its reads go to the database as before.
+
+_CACHE_USE = "_enrollment_history_cache_use"
+CACHE_SIZE = 4096  # patients per process; an entry is a few enrolments sharing protocol rows
+
+
+def enrollment_history_cache_use(patient: Patient) -> None:
+    """Let EnrollmentHistory.of(patient) answer from the process cache, as of when `patient` was read.
+
+    For the row the authentication reads with the user at the start of a
+    request: within one request, the enrolments as of its start are the ones
+    it works with (the phone's requests never change enrolments).
+    """
+    patient.__dict__[_CACHE_USE] = True
+
+
+class EnrollmentCache:
+    """Patient id -> (stamp, enrolments): the latest state seen, least recently used evicted.
+
+    Callers get copies: one request setting an attribute on an enrolment must
+    not change what the next request sees. Protocol rows are shared; they are
+    never edited once published (and an edit would change the stamp).
+    """
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self._entries: OrderedDict[int, tuple[UUID, tuple[Enrollment, ...]]] = OrderedDict()
+        self._lock = threading.Lock()  # gthread workers share a process
+
+    def rows(self, patient: Patient) -> tuple[Enrollment, ...]:
+        with self._lock:
+            entry = self._entries.get(patient.pk)
+            if entry is not None and entry[0] == patient.enrollments_stamp:
+                self._entries.move_to_end(patient.pk)
+                return _copies(entry[1])
+        stamp, rows = _read_with_stamp(patient)
+        if stamp is not None:
+            with self._lock:
+                self._entries[patient.pk] = (stamp, rows)
+                self._entries.move_to_end(patient.pk)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        return _copies(rows)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _read_with_stamp(patient: Patient) -> tuple[UUID | None, tuple[Enrollment, ...]]:
+    """The rows and the stamp they belong to, from one statement (one snapshot).
+
+    The stamp comes with the rows, not from `patient`: if the enrolments
+    changed since the patient row was read, these rows are newer than its
+    stamp and must be filed under theirs. No rows, no stamp: not cached (a
+    patient not enrolled yet is refused anyway).
+    """
+    rows = tuple(_rows(patient).annotate(stamp_read=F("patient__enrollments_stamp")))
+    if not rows:
+        return None, rows
+    stamp = rows[0].stamp_read
+    for row in rows:
+        del row.stamp_read
+    return stamp, rows
+
+
+def _copies(rows: tuple[Enrollment, ...]) -> tuple[Enrollment, ...]:
+    return tuple(copy.copy(row) for row in rows)
+
+
+_CACHE = EnrollmentCache()
