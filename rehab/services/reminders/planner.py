@@ -1,18 +1,28 @@
 """Planning reminders: the next 36 hours of each active patient, written as rows.
 
-Set-based: enrolments are read in chunks, with their milestones, last pain
-entries and recent VISA-A dates loaded for the whole chunk; the rows go in
-with one bulk insert that ignores slots already planned (a unique
-constraint), so the planner can run every hour and twice at once.
+Set-based: enrolments are read in chunks as plain values (with each patient's
+zone, quiet hours, dosage and last pain date in the same query), with the
+chunk's milestones and recent VISA-A dates in one query each; the rows go in
+with one INSERT that ignores slots already planned (a unique constraint), so
+the planner can run every hour and twice at once.
+
+The planner runs over every active patient, so what the patients share is
+worked out once per run: a version's rules, and the texts of a protocol day
+(which depend only on the version, the day number and the dosage, never on
+the patient's dates).
 """
 
+import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Q
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
 
 from config import clock
 from patients.models import Patient
+from protocols.models import ProtocolVersion
 from protocols.timeline import DayOutOfRange, heel_lift_changes, plan_for_day
 from rehab.models import Enrollment, Milestone, PainLog, Reminder, VisaAResponse
 from rehab.services.reminders import messages
@@ -24,21 +34,26 @@ HORIZON = timedelta(hours=36)
 # planner's first run of the day comes after 09:00); older ones are not planned.
 LATE_OK = timedelta(hours=2)
 CHUNK = 500
+ONE_DAY = timedelta(days=1)
+# Day texts kept per run; dosages are per patient, so the memo is emptied past
+# this many to keep the planner's memory bounded by its chunk, not the cohort.
+MEMO_MAX = 20_000
 
 
 def reminders_plan(*, now: datetime | None = None) -> dict:
     """Write the reminders due in the next 36 hours; returns how many were new."""
     now = now or clock.now()
     cancelled = reminders_cancel_for_discharged()
+    run = _Run(now)
     planned = last_id = 0
     while True:
         chunk = list(_current_enrolments(now).filter(id__gt=last_id).order_by("id")[:CHUNK])
         if not chunk:
             break
-        last_id = chunk[-1].id
-        rows = _rows_for_chunk(chunk, now=now)
+        last_id = chunk[-1]["id"]
+        rows = _rows_for_chunk(chunk, run)
         planned += len(rows)
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+        _insert(rows, now=now)
     # An insert that ignores conflicts cannot say which rows were new; this run's rows carry its `now`.
     # Bounded by the pending-due index to the planned horizon, not a scan of every reminder ever written.
     new = Reminder.objects.filter(
@@ -55,111 +70,201 @@ def reminders_cancel_for_discharged() -> int:
 
 def _current_enrolments(now: datetime):
     # Every zone's local "today" is within a day of UTC's.
+    last_pain = PainLog.objects.filter(patient=OuterRef("patient_id")).order_by("-local_date").values("local_date")
     return (
-        Enrollment.objects.select_related("patient", "protocol_version__protocol")
-        .filter(patient__status=Patient.Status.ACTIVE, start_date__lte=now.date() + timedelta(days=2))
+        Enrollment.objects.filter(patient__status=Patient.Status.ACTIVE, start_date__lte=now.date() + timedelta(days=2))
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=now.date() - timedelta(days=1)))
+        .values(
+            "id",
+            "patient_id",
+            "protocol_version_id",
+            "start_date",
+            "end_date",
+            "patient__timezone",
+            "patient__quiet_hours_start",
+            "patient__quiet_hours_end",
+            "patient__exercise_overrides",
+        )
+        # The newest entry through the (patient, local_date) index, not a MAX over the patient's history.
+        .annotate(last_pain=Subquery(last_pain[:1]))
     )
 
 
-def _rows_for_chunk(chunk: list[Enrollment], *, now: datetime) -> list[Reminder]:
-    patient_ids = [e.patient_id for e in chunk]
+@dataclass(frozen=True)
+class _Version:
+    """What the planner reads from a protocol version, once per run."""
+
+    id: int
+    spec: object
+    morning: str
+    evening: str
+    change_days: frozenset[int]  # days whose eve announces a change
+    visa_before: timedelta
+    pain_nudge_days: int
+
+    @classmethod
+    def of(cls, version: ProtocolVersion) -> "_Version":
+        spec = version.spec
+        # The days of heel_lift_changes do not depend on the start date: any date gives them.
+        changes = {c["day"] for c in heel_lift_changes(spec, date(2000, 1, 1))} | {p.first_day for p in spec.phases}
+        return cls(
+            id=version.pk,
+            spec=spec,
+            morning=spec.rule("exercise_reminder_time"),
+            evening=spec.rule("transition_reminder_time"),
+            change_days=frozenset(changes),
+            visa_before=timedelta(days=int(spec.rule("visa_a_reminder_days_before"))),
+            pain_nudge_days=int(spec.rule("pain_nudge_days")),
+        )
+
+
+class _Run:
+    """One planner run's memo: versions, each zone's today, the texts of each protocol day."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.versions: dict[int, _Version] = {}
+        self._today: dict[str, date] = {}
+        self._days: dict[tuple, tuple] = {}
+        self._visa: dict[tuple[int, str], bool] = {}
+
+    def versions_load(self, ids: set[int]) -> None:
+        missing = ids - self.versions.keys()
+        for version in ProtocolVersion.objects.filter(id__in=missing):
+            self.versions[version.pk] = _Version.of(version)
+
+    def today(self, tz_name: str) -> date:
+        if tz_name not in self._today:
+            self._today[tz_name] = clock.local_today(tz_name, at=self.now)
+        return self._today[tz_name]
+
+    def day_texts(self, version: _Version, start: date, on: date, overrides) -> tuple:
+        """(exercise text or None, text of the eve of a change or None) of one protocol day.
+
+        messages builds them from the plan's day number, exercises, boot, heel
+        lift, weight bearing and phase: all functions of (version, day, dosage).
+        """
+        key = (version.id, (on - start).days, json.dumps(overrides, sort_keys=True) if overrides else "")
+        texts = self._days.get(key)
+        if texts is None:
+            if len(self._days) >= MEMO_MAX:
+                self._days.clear()
+            texts = self._days[key] = _day_texts(version, start, on, overrides)
+        return texts
+
+    def requests_visa_a(self, version: _Version, code: str) -> bool:
+        key = (version.id, code)
+        if key not in self._visa:
+            self._visa[key] = version.spec.milestone(code).request_visa_a
+        return self._visa[key]
+
+
+def _day_texts(version: _Version, start: date, on: date, overrides) -> tuple:
+    plan = _plan(version.spec, start, on, overrides)
+    exercise = messages.exercise_text(plan) if plan and plan["exercises"] else None
+    change = None
+    if (on + ONE_DAY - start).days in version.change_days and plan:
+        change = messages.change_text(plan, _plan(version.spec, start, on + ONE_DAY, overrides))
+    return exercise, change
+
+
+def _plan(spec, start: date, on: date, overrides) -> dict | None:
+    try:
+        return plan_for_day(spec, start, on, exercise_overrides=overrides)
+    except DayOutOfRange:
+        return None
+
+
+def _rows_for_chunk(chunk: list[dict], run: _Run) -> list[tuple]:
+    now = run.now
+    run.versions_load({e["protocol_version_id"] for e in chunk})
+    patient_ids = [e["patient_id"] for e in chunk]
     milestones = defaultdict(list)
-    for m in Milestone.objects.filter(enrollment__in=chunk, status__in=Milestone.UNDECIDED):
+    undecided = Milestone.objects.filter(enrollment_id__in=[e["id"] for e in chunk], status__in=Milestone.UNDECIDED)
+    for m in undecided.values_list("enrollment_id", "code", "name", "kind", "window_start", "window_end", named=True):
         milestones[m.enrollment_id].append(m)
-    last_pain = dict(
-        PainLog.objects.filter(patient_id__in=patient_ids)
-        .values("patient_id")
-        .annotate(last=Max("local_date"))
-        .values_list("patient_id", "last")
-    )
     visa_days = defaultdict(set)
     recent = VisaAResponse.objects.filter(patient_id__in=patient_ids, local_date__gte=now.date() - timedelta(days=60))
     for patient_id, day in recent.values_list("patient_id", "local_date"):
         visa_days[patient_id].add(day)
     rows = []
-    for enrollment in chunk:
-        drafts = enrollment_reminders(
-            enrollment,
-            now=now,
-            milestones=milestones[enrollment.id],
-            last_pain=last_pain.get(enrollment.patient_id),
-            visa_days=visa_days[enrollment.patient_id],
-        )
-        rows.extend(_row(enrollment.patient, d, now) for d in drafts)
-    return [r for r in rows if now - LATE_OK <= r.due_at <= now + HORIZON]
+    for e in chunk:
+        drafts = enrollment_reminders(e, run, milestones=milestones[e["id"]], visa_days=visa_days[e["patient_id"]])
+        quiet = (e["patient__timezone"], e["patient__quiet_hours_start"], e["patient__quiet_hours_end"])
+        for d in drafts:
+            due = reminder_instant(d.on, time.fromisoformat(d.at), *quiet)
+            if now - LATE_OK <= due <= now + HORIZON:
+                rows.append((e["patient_id"], d.kind, d.slot, due, d.title, d.body))
+    return rows
 
 
-def _row(patient: Patient, draft: Draft, now: datetime) -> Reminder:
-    due = reminder_instant(draft.on, time.fromisoformat(draft.at), patient)
-    return Reminder(
-        patient=patient, kind=draft.kind, slot=draft.slot, due_at=due, title=draft.title, body=draft.body,
-        created_at=now,
-    )  # fmt: skip
-
-
-def enrollment_reminders(enrollment, *, now, milestones, last_pain, visa_days) -> list[Draft]:
-    """The reminders of the patient's local today and tomorrow on this enrolment."""
-    patient, spec = enrollment.patient, enrollment.protocol_version.spec
-    today = clock.local_today(patient.timezone, at=now)
+def enrollment_reminders(e: dict, run: _Run, *, milestones, visa_days) -> list[Draft]:
+    """The reminders of the patient's local today and tomorrow on this enrolment (a row of _current_enrolments)."""
+    version, start, end = run.versions[e["protocol_version_id"]], e["start_date"], e["end_date"]
+    today = run.today(e["patient__timezone"])
     drafts = []
-    for on in (today, today + timedelta(days=1)):
-        if on < enrollment.start_date or (enrollment.end_date and on > enrollment.end_date):
+    for on in (today, today + ONE_DAY):
+        if on < start or (end and on > end):
             continue
-        drafts += _day_reminders(enrollment, spec, on, milestones, visa_days)
-    drafts += _pain_nudge(enrollment, spec, today, last_pain)
+        exercise, change = run.day_texts(version, start, on, e["patient__exercise_overrides"])
+        if exercise:
+            drafts.append(Draft(Reminder.Kind.EXERCISE, on.isoformat(), on, version.morning, *exercise))
+        if change:
+            tomorrow = (on + ONE_DAY).isoformat()
+            drafts.append(Draft(Reminder.Kind.PHASE_CHANGE, f"change:{tomorrow}", on, version.evening, *change))
+        for m in milestones:
+            drafts += _milestone_reminders(m, version, run, on, visa_days)
+    drafts += _pain_nudge(version, start, today, e["last_pain"])
     return drafts
 
 
-def _day_reminders(enrollment, spec, on: date, milestones, visa_days) -> list[Draft]:
-    rules, start = spec.rules, enrollment.start_date
-    morning, evening = rules["exercise_reminder_time"], rules["transition_reminder_time"]
-    plan = _plan(spec, enrollment, on)
+def _milestone_reminders(m, version: _Version, run: _Run, on: date, visa_days) -> list[Draft]:
     drafts = []
-    if plan and plan["exercises"]:
-        drafts.append(Draft(Reminder.Kind.EXERCISE, on.isoformat(), on, morning, *messages.exercise_text(plan)))
-    change_days = {c["day"] for c in heel_lift_changes(spec, start)} | {p.first_day for p in spec.phases}
-    tomorrow = on + timedelta(days=1)
-    if (tomorrow - start).days in change_days and plan:
-        text = messages.change_text(plan, _plan(spec, enrollment, tomorrow))
-        if text:
-            drafts.append(Draft(Reminder.Kind.PHASE_CHANGE, f"change:{tomorrow.isoformat()}", on, evening, *text))
-    for m in milestones:
-        drafts += _milestone_reminders(m, spec, on, morning, evening, visa_days)
-    return drafts
-
-
-def _plan(spec, enrollment, on: date) -> dict | None:
-    try:
-        return plan_for_day(spec, enrollment.start_date, on, exercise_overrides=enrollment.patient.exercise_overrides)
-    except DayOutOfRange:
-        return None
-
-
-def _milestone_reminders(m: Milestone, spec, on: date, morning: str, evening: str, visa_days) -> list[Draft]:
-    drafts = []
+    morning, evening = version.morning, version.evening
     if m.kind == "transition":
-        for eve, when, at in ((True, on + timedelta(days=1), evening), (False, on, morning)):
+        for eve, when, at in ((True, on + ONE_DAY, evening), (False, on, morning)):
             if m.window_start == when:
                 slot = f"{m.code}:{'eve' if eve else 'day'}"
                 drafts.append(Draft(Reminder.Kind.MILESTONE, slot, on, at, *messages.transition_text(m.name, eve=eve)))
-    if spec.milestone(m.code).request_visa_a:
-        before = timedelta(days=int(spec.rule("visa_a_reminder_days_before")))
+    if run.requests_visa_a(version, m.code):
         if m.window_start == on:
             text = messages.questionnaire_text(m.name, closing=False)
             drafts.append(Draft(Reminder.Kind.QUESTIONNAIRE, f"{m.code}:open", on, morning, *text))
-        answered = any(m.window_start <= d <= on for d in visa_days)
-        if m.window_end - before == on and m.window_end > m.window_start and not answered:
+        closing = m.window_end - version.visa_before == on and m.window_end > m.window_start
+        if closing and not any(m.window_start <= d <= on for d in visa_days):
             text = messages.questionnaire_text(m.name, closing=True)
             drafts.append(Draft(Reminder.Kind.QUESTIONNAIRE, f"{m.code}:closing", on, morning, *text))
     return drafts
 
 
-def _pain_nudge(enrollment, spec, today: date, last_pain: date | None) -> list[Draft]:
+def _pain_nudge(version: _Version, start: date, today: date, last_pain: date | None) -> list[Draft]:
     """Only for today: a pain entry made later today must not be answered by tomorrow's nudge."""
-    days = int(spec.rule("pain_nudge_days"))
-    since = last_pain or enrollment.start_date - timedelta(days=1)
-    if (today - since).days < days or (today - enrollment.start_date).days < days:
+    days = version.pain_nudge_days
+    since = last_pain or start - ONE_DAY
+    if (today - since).days < days or (today - start).days < days:
         return []
-    evening = spec.rule("transition_reminder_time")
-    return [Draft(Reminder.Kind.PAIN_NUDGE, today.isoformat(), today, evening, *messages.pain_nudge_text(days))]
+    text = messages.pain_nudge_text(days)
+    return [Draft(Reminder.Kind.PAIN_NUDGE, today.isoformat(), today, version.evening, *text)]
+
+
+def _insert(rows: list[tuple], *, now: datetime) -> None:
+    """One INSERT for the chunk, in the rows' order (the first of two drafts for one slot wins).
+
+    Arrays through unnest rather than bulk_create: the rows are plain tuples,
+    and building a model instance per row cost as much as planning it.
+    """
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Reminder._meta.db_table} (patient_id, kind, slot, due_at, title, body, status, created_at)
+            SELECT patient_id, kind, slot, due_at, title, body, %s, %s
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[])
+                 WITH ORDINALITY AS r (patient_id, kind, slot, due_at, title, body, n)
+            ORDER BY n
+            ON CONFLICT DO NOTHING
+            """,
+            [Reminder.Status.PENDING, now, *(list(c) for c in columns)],
+        )

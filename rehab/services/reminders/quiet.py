@@ -1,6 +1,7 @@
 """A patient's quiet hours, in local wall-clock time (they may wrap past midnight)."""
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from config import clock
@@ -18,14 +19,17 @@ def in_quiet_hours(at: time, start: time, end: time) -> bool:
     return at >= start or at < end
 
 
-def reminder_instant(on: date, at: time, patient) -> datetime:
-    """The UTC instant of a local wall time on a date, moved to the nearest allowed time that day."""
-    start, end = patient.quiet_hours_start, patient.quiet_hours_end
+# Pure, and most patients share a zone, quiet hours and reminder times: a
+# planner run over 100,000 patients asks a few hundred distinct questions.
+@lru_cache(maxsize=4096)
+def reminder_instant(on: date, at: time, tz_name: str, start: time, end: time) -> datetime:
+    """The UTC instant of a local wall time on a date in a zone, moved to the nearest time outside
+    quiet hours `start`-`end` that day."""
     if in_quiet_hours(at, start, end):
         before = (datetime.combine(on, start) - MARGIN).time()
         options = [t for t in (end, before) if not in_quiet_hours(t, start, end)]
         at = min(options, key=lambda t: abs(_minutes(t) - _minutes(at)), default=at)
-    return clock.local_instant(on, at, patient.timezone)
+    return clock.local_instant(on, at, tz_name)
 
 
 def quiet_hours_end_after(instant: datetime, patient) -> datetime | None:
