@@ -154,6 +154,11 @@ def _read_with_stamp(patient: Patient) -> tuple[UUID | None, tuple[Enrollment, .
     stamp = rows[0].stamp_read
     for row in rows:
         del row.stamp_read
+        # Thousands of cached patients share a few protocol versions: one parsed definition each, not
+        # one per row (a few kB of JSON becomes tens of kB of Python objects). Keyed like the parsed
+        # specs (protocols.models.definition_for): a version is never edited, and its checksum says so.
+        version = row.protocol_version
+        version.definition = _DEFINITIONS.setdefault((version.pk, version.checksum), version.definition)
     return stamp, rows
 
 
@@ -161,4 +166,5 @@ def _copies(rows: tuple[Enrollment, ...]) -> tuple[Enrollment, ...]:
     return tuple(copy.copy(row) for row in rows)
 
 
+_DEFINITIONS: dict[tuple[int, str], dict] = {}  # as many as there are protocol versions
 _CACHE = EnrollmentCache()

@@ -239,3 +239,12 @@ def test_the_cache_is_off_for_rows_not_opted_in_even_after_opting_in_another(pat
         EnrollmentHistory.of(row)
     with django_assert_num_queries(1):
         EnrollmentHistory.of(patient)
+
+
+def test_cached_patients_on_one_protocol_version_share_its_definition():
+    cache = EnrollmentCache()
+    a, b = (request_patient(enrolled_patient(start=START)) for _ in range(2))
+    [row_a], [row_b] = cache.rows(a), cache.rows(b)
+    assert row_a.protocol_version.pk == row_b.protocol_version.pk
+    assert row_a.protocol_version.definition is row_b.protocol_version.definition
+    assert row_a.protocol_version.spec.code == "conservative-calcific-iat"
