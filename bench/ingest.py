@@ -10,6 +10,8 @@ generator, alternating, so the ratio holds even on a busy machine.
 
 Load: wrk if installed (apt-get install wrk), else a Python client (threads
 with keep-alive connections), which costs the server some CPU on 2 cores.
+Before the load, both endpoints are called in-process, one request at a time,
+to print the SQL statements and the milliseconds each request costs.
 Target: the API's throughput >= 60% of the ceiling's.
 """
 
@@ -25,7 +27,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import PORT, data_reset, django_setup, header, percentile, server_start, vacuum_analyze, verdict
+from _common import (
+    PORT,
+    QueryCounter,
+    data_reset,
+    django_setup,
+    header,
+    median,
+    percentile,
+    server_start,
+    vacuum_analyze,
+    verdict,
+)
 
 API_PATH = "/api/v1/me/pain-logs/"
 CEILING_PATH = "/bench/pain-log/"
@@ -180,6 +193,32 @@ def load_python(path: str, tokens: list[str], seconds: int, connections: int, ru
     }
 
 
+def in_process(path: str, tokens: list[str], requests: int) -> dict:
+    """SQL statements and milliseconds per request, one request at a time through Django's test client."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    recorded_at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+
+    def post(i: int) -> None:
+        body = {"client_id": str(uuid.uuid4()), "recorded_at": recorded_at, "score": 3, "context": "rest"}
+        answer = client.post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {tokens[i % len(tokens)]}"
+        )
+        assert answer.status_code == 201, answer.content
+
+    for i in range(len(tokens)):  # warm: every patient's enrolments cached, as under the load's rounds
+        post(i)
+    counter, times = QueryCounter(), []
+    with connection.execute_wrapper(counter):
+        for i in range(requests):
+            t0 = time.perf_counter()
+            post(i)
+            times.append((time.perf_counter() - t0) * 1000)
+    return {"statements": counter.count / requests, "ms": median(times)}
+
+
 def rows_stored() -> int:
     from rehab.models import PainLog
 
@@ -195,9 +234,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread)")
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--in-process", type=int, default=200, help="requests per side measured in-process (0: skip)")
     args = parser.parse_args()
 
-    django_setup()
+    django_setup(BENCH_ENDPOINTS="true")  # the in-process ceiling needs its URL too
     header("ingest")
     client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "python")
     load = load_wrk if client == "wrk" else load_python
@@ -207,6 +247,10 @@ def main() -> None:
         f"{args.seconds}s x {args.rounds} rounds; {args.patients} patients",
         flush=True,
     )
+    if args.in_process:
+        for name, path in (("api", API_PATH), ("ceiling", CEILING_PATH)):
+            r = in_process(path, tokens, args.in_process)
+            print(f"  in-process {name:8s} {r['statements']:.1f} SQL statements  median {r['ms']:.1f} ms per request")
     server = server_start(args.workers, args.threads, BENCH_ENDPOINTS="true")
     totals = {"api": [], "ceiling": []}
     try:
