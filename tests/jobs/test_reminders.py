@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config import clock
 from rehab.channels import push
@@ -120,6 +122,41 @@ def test_a_visa_a_already_answered_stops_the_closing_reminder():
     logs.visa_a(patient, 60, local(start + timedelta(days=44), 12))
     plan_at(local(start + timedelta(days=55), 6))
     assert "review-6-8-weeks:closing" not in slots(patient, "questionnaire")
+
+
+@pytest.mark.parametrize("tz", ["Pacific/Kiritimati", "Pacific/Auckland", "America/Los_Angeles", "Pacific/Pago_Pago"])
+def test_zones_a_day_ahead_of_or_behind_utc_get_their_questionnaire_and_transition_reminders(tz):
+    start = date(2026, 3, 2)
+    patient = patient_on(start, timezone=tz)
+    plan_at(local(start + timedelta(days=42), 6, tz=tz))
+    plan_at(local(start + timedelta(days=55), 6, tz=tz))
+    assert {"review-6-8-weeks:open", "review-6-8-weeks:closing"} <= set(slots(patient, "questionnaire"))
+    surgical = patient_on(start, "post-surgical-calcific-iat", timezone=tz)
+    plan_at(local(start + timedelta(days=55), 8, tz=tz))
+    assert set(slots(surgical, "milestone")) == {"boot-removal:eve", "boot-removal:day"}
+
+
+def test_each_patient_gets_the_day_number_of_their_own_start_on_the_same_protocol():
+    early, late = patient_on(date(2026, 5, 1)), patient_on(date(2026, 5, 4))
+    plan_at(local(date(2026, 5, 6), 7))
+    bodies = dict(Reminder.objects.filter(kind="exercise", slot="2026-05-06").values_list("patient_id", "body"))
+    assert bodies[early.pk].startswith("Day 5: ") and bodies[late.pk].startswith("Day 2: ")
+    tomorrow = dict(Reminder.objects.filter(kind="exercise", slot="2026-05-07").values_list("patient_id", "body"))
+    assert tomorrow[early.pk].startswith("Day 6: ") and tomorrow[late.pk].startswith("Day 3: ")
+
+
+def test_the_planner_reads_with_the_same_queries_for_twelve_patients_on_three_protocols_as_for_three():
+    def queries_for(per_protocol: int) -> int:
+        for code in ("conservative-calcific-iat", "conservative-achilles-ho", "post-surgical-calcific-iat"):
+            for _ in range(per_protocol):
+                patient_on(date(2026, 5, 4), code)
+        with CaptureQueriesContext(connection) as ctx:
+            planned = plan_at(local(date(2026, 5, 6), 7))
+        assert planned["considered"] >= 3 * per_protocol
+        Reminder.objects.all().delete()
+        return len(ctx.captured_queries)
+
+    assert queries_for(1) == queries_for(4)
 
 
 def test_due_reminders_are_pushed_to_every_enabled_phone_once():

@@ -178,15 +178,8 @@ def _plan(spec, start: date, on: date, overrides) -> dict | None:
 def _rows_for_chunk(chunk: list[dict], run: _Run) -> list[tuple]:
     now = run.now
     run.versions_load({e["protocol_version_id"] for e in chunk})
-    patient_ids = [e["patient_id"] for e in chunk]
-    milestones = defaultdict(list)
-    undecided = Milestone.objects.filter(enrollment_id__in=[e["id"] for e in chunk], status__in=Milestone.UNDECIDED)
-    for m in undecided.values_list("enrollment_id", "code", "name", "kind", "window_start", "window_end", named=True):
-        milestones[m.enrollment_id].append(m)
-    visa_days = defaultdict(set)
-    recent = VisaAResponse.objects.filter(patient_id__in=patient_ids, local_date__gte=now.date() - timedelta(days=60))
-    for patient_id, day in recent.values_list("patient_id", "local_date"):
-        visa_days[patient_id].add(day)
+    milestones = _milestones(chunk, run)
+    visa_days = _visa_days(chunk, milestones, run)
     rows = []
     for e in chunk:
         drafts = enrollment_reminders(e, run, milestones=milestones[e["id"]], visa_days=visa_days[e["patient_id"]])
@@ -196,6 +189,48 @@ def _rows_for_chunk(chunk: list[dict], run: _Run) -> list[tuple]:
             if now - LATE_OK <= due <= now + HORIZON:
                 rows.append((e["patient_id"], d.kind, d.slot, due, d.title, d.body))
     return rows
+
+
+def _milestones(chunk: list[dict], run: _Run) -> dict[int, list]:
+    """The chunk's undecided milestones that can have a reminder today or tomorrow, by enrolment.
+
+    A reminder day is a local today or tomorrow, within [d-1, d+2] of the UTC
+    date d: a milestone is reminded of when its window starts on or the day
+    after such a day, or its window ends `visa_before` days after one. A day of
+    slack each way; _milestone_reminders decides exactly.
+    """
+    d = run.now.date()
+    before = [v.visa_before for v in run.versions.values()]
+    near = Q(window_start__range=(d - 2 * ONE_DAY, d + 4 * ONE_DAY)) | Q(
+        window_end__range=(d - 2 * ONE_DAY + min(before), d + 4 * ONE_DAY + max(before))
+    )
+    undecided = Milestone.objects.filter(
+        near,
+        enrollment_id__gte=chunk[0]["id"],
+        enrollment_id__lte=chunk[-1]["id"],
+        status__in=Milestone.UNDECIDED,
+    )
+    milestones = defaultdict(list)
+    for m in undecided.values_list("enrollment_id", "code", "name", "kind", "window_start", "window_end", named=True):
+        milestones[m.enrollment_id].append(m)  # ids in the range that are not current are never looked up
+    return milestones
+
+
+def _visa_days(chunk: list[dict], milestones: dict[int, list], run: _Run) -> dict[int, set]:
+    """Recent VISA-A dates of the patients a closing questionnaire reminder may be for (a few per chunk)."""
+    d = run.now.date()
+    closing = set()
+    for e in chunk:
+        version = run.versions[e["protocol_version_id"]]
+        for m in milestones.get(e["id"], ()):
+            if d - 2 * ONE_DAY <= m.window_end - version.visa_before <= d + 4 * ONE_DAY:
+                closing.add(e["patient_id"])
+    visa_days = defaultdict(set)
+    if closing:
+        recent = VisaAResponse.objects.filter(patient_id__in=closing, local_date__gte=d - timedelta(days=60))
+        for patient_id, day in recent.values_list("patient_id", "local_date"):
+            visa_days[patient_id].add(day)
+    return visa_days
 
 
 def enrollment_reminders(e: dict, run: _Run, *, milestones, visa_days) -> list[Draft]:
@@ -250,21 +285,21 @@ def _pain_nudge(version: _Version, start: date, today: date, last_pain: date | N
 def _insert(rows: list[tuple], *, now: datetime) -> None:
     """One INSERT for the chunk, in the rows' order (the first of two drafts for one slot wins).
 
-    Arrays through unnest rather than bulk_create: the rows are plain tuples,
-    and building a model instance per row cost as much as planning it.
+    The rows travel as one JSON array rather than through bulk_create: a model
+    instance per row, or an array per column quoted element by element, cost
+    more than planning the row.
     """
     if not rows:
         return
-    columns = list(zip(*rows, strict=True))
+    payload = json.dumps([[p, kind, slot, due.isoformat(), title, body] for p, kind, slot, due, title, body in rows])
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {Reminder._meta.db_table} (patient_id, kind, slot, due_at, title, body, status, created_at)
-            SELECT patient_id, kind, slot, due_at, title, body, %s, %s
-            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[])
-                 WITH ORDINALITY AS r (patient_id, kind, slot, due_at, title, body, n)
+            SELECT (r->>0)::bigint, r->>1, r->>2, (r->>3)::timestamptz, r->>4, r->>5, %s, %s
+            FROM json_array_elements(%s::json) WITH ORDINALITY AS x (r, n)
             ORDER BY n
             ON CONFLICT DO NOTHING
             """,
-            [Reminder.Status.PENDING, now, *(list(c) for c in columns)],
+            [Reminder.Status.PENDING, now, payload],
         )
