@@ -175,8 +175,9 @@ class Simulation:
 
         With workers > 1, that many forked processes write the logs of their
         share of the patients, and this process runs each tick's jobs once
-        every writer has finished that tick (writers may run ahead, as the API
-        keeps accepting logs while beat's jobs run).
+        every writer has finished that tick; writers start tick i+1 once those
+        jobs are done, so no job sees a log from its future and the verdicts
+        are the same as with one process.
         """
         t0 = time.monotonic()
         _commits_unsynchronised()
@@ -194,9 +195,10 @@ class Simulation:
     def _run_parallel(self, workers: int) -> None:
         ctx = multiprocessing.get_context("fork")
         done = ctx.Array("i", [-1] * workers)
+        jobs_done = ctx.Value("i", -1, lock=False)
         results = ctx.Queue()
         connection.close()  # each process opens its own
-        procs = [ctx.Process(target=self._writer, args=(w, workers, done, results)) for w in range(workers)]
+        procs = [ctx.Process(target=self._writer, args=(w, workers, done, jobs_done, results)) for w in range(workers)]
         for proc in procs:
             proc.start()
         try:
@@ -207,6 +209,7 @@ class Simulation:
                             raise RuntimeError("a simulation writer died; see its traceback above")
                         time.sleep(0.002)
                     self._jobs_tick(i, traveller)
+                    jobs_done.value = i
             for _ in procs:
                 written, refused = results.get(timeout=60)
                 self.stats.logs_written.update(written)
@@ -217,13 +220,15 @@ class Simulation:
                 if proc.is_alive():
                     proc.terminate()
 
-    def _writer(self, w: int, of: int, done, results) -> None:
+    def _writer(self, w: int, of: int, done, jobs_done, results) -> None:
         stats = RunStats()
         try:
             _commits_unsynchronised()
             with time_machine.travel(self.config.begins, tick=False) as traveller:
                 self._generate_local_date(0, (w, of))
                 for i in range(self._ticks):
+                    while jobs_done.value < i - 1:
+                        time.sleep(0.002)
                     self._write_tick(i, traveller, stats, (w, of))
                     done[w] = i
             results.put((dict(stats.logs_written), dict(stats.logs_refused)))

@@ -51,3 +51,32 @@ def test_every_simulated_entry_is_accepted_by_the_api_s_serializers_and_service(
 def test_simulate_cohort_refuses_an_empty_cohort():
     with pytest.raises(CommandError, match="at least 1"):
         call_command("simulate_cohort", patients=0, days=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_reach_the_verdicts_of_one_process_and_duplicate_nothing():
+    """--workers forks writers that need committed data, hence a transactional test (its own small cohort)."""
+
+    def run(workers: int) -> dict:
+        out = StringIO()
+        call_command(
+            "simulate_cohort",
+            patients=20,
+            days=50,
+            seed=5,
+            tick_hours=3,
+            workers=workers,
+            stdout=out,
+            stderr=StringIO(),
+        )
+        return json.loads(out.getvalue())
+
+    parallel = run(2)
+    assert parallel["judged_reviews_due"]["not_improving"] > 0
+    assert parallel["referrals"]["not_improving_missed"] == 0
+    assert parallel["referrals"]["improving_wrongly_referred"] == 0
+    assert set(parallel["duplicates"].values()) == {0}
+    assert parallel["run"]["logs_refused"] == {}
+    alone = run(1)  # the same cohort again (new clinics, same seed): the same story
+    for section in ("judged_reviews_due", "referrals", "alerts_by_code"):
+        assert parallel[section] == alone[section], section
