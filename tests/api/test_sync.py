@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rehab.models import ExerciseLog, PainLog, SymptomReport, VisaAResponse
 from rehab.services.logs import CREATED, DUPLICATE, log_record
@@ -78,6 +79,23 @@ class TestSync:
         results = patient_client.post(SYNC, {"pain_logs": [{**entry, "score": 7}]}, format="json").json()
         assert results["results"]["pain_logs"][0]["status"] == "conflict"
         assert PainLog.objects.get(patient=patient).score == 3
+
+    def test_a_week_offline_costs_the_statements_of_a_day(self, patient, patient_client, django_assert_max_num_queries):
+        def days(n):
+            return {
+                "pain_logs": [pain(3, recorded_at=f"2026-03-0{d}T08:00:00Z") for d in range(9, 9 - n, -1)],
+                "exercise_logs": [
+                    {**batch()["exercise_logs"][0], "performed_at": f"2026-03-0{d}T09:00:00Z"}
+                    for d in range(9, 9 - n, -1)
+                ],
+            }
+
+        with CaptureQueriesContext(connection) as one_day:
+            assert patient_client.post(SYNC, days(1), format="json").status_code == 200
+        with django_assert_max_num_queries(len(one_day)):
+            week = patient_client.post(SYNC, days(7), format="json").json()["results"]
+        assert [r["status"] for rs in week.values() for r in rs] == ["created"] * 14
+        assert PainLog.objects.filter(patient=patient).count() == 1 + 7
 
     def test_a_batch_that_is_not_lists_of_objects_is_a_400(self, patient_client):
         assert patient_client.post(SYNC, {"pain_logs": [5]}, format="json").status_code == 400
