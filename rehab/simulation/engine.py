@@ -107,6 +107,7 @@ class Simulation:
                 for patient, p, start in zip(self.patients, self.profiles, self._starts, strict=True)
             )
             self._history_write()
+        _statistics_refresh()
         self.stats.seconds["setup"] = time.monotonic() - t0
 
     def _history_write(self) -> None:
@@ -234,6 +235,17 @@ class Simulation:
             results.put((dict(stats.logs_written), dict(stats.logs_refused)))
         finally:
             connection.close()
+
+
+def _statistics_refresh() -> None:
+    """Let PostgreSQL's planner see the rows just copied in, as autovacuum would have in a database that grew.
+
+    Without it the jobs' first days are planned for empty tables (nested loops
+    over thousands of rows).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _commits_unsynchronised() -> None:
