@@ -75,6 +75,10 @@ class Milestone(models.Model):
             models.Index(
                 fields=["due_at"], condition=Q(status__in=["pending", "open"]), name="milestone_undecided_due"
             ),
+            # The hourly "which reviews opened" read (rehab.services.review_sweep.milestones_open_due).
+            models.Index(
+                fields=["window_start"], condition=Q(status="pending", kind="review"), name="milestone_review_opens"
+            ),
         ]
         ordering = ["enrollment_id", "position"]
 
