@@ -197,6 +197,22 @@ def test_a_reminder_reached_in_quiet_hours_waits_for_their_end_and_a_stale_one_i
     assert push.outbox == []
 
 
+def test_one_sweep_holds_a_reminder_in_one_zones_quiet_hours_and_sends_another_zones():
+    london, new_york = patient_on(date(2026, 5, 4)), patient_on(date(2026, 5, 4), timezone="America/New_York")
+    due = local(date(2026, 5, 7), 7, 30)  # 07:30 in London, 02:30 in New York
+    for patient in (london, new_york):
+        Reminder.objects.create(
+            patient=patient, kind="exercise", slot="s", due_at=due, title="t", body="b", created_at=due
+        )  # fmt: skip
+    send_at(local(date(2026, 5, 7), 7, 35))
+    assert Reminder.objects.get(patient=london).due_at == local(date(2026, 5, 7), 8)
+    assert Reminder.objects.get(patient=new_york).due_at == clock.local_instant(
+        date(2026, 5, 7), time(8), "America/New_York"
+    )
+    send_at(local(date(2026, 5, 7), 8, 1))
+    assert dict(Reminder.objects.values_list("patient_id", "status")) == {london.pk: "sent", new_york.pk: "pending"}
+
+
 def test_a_discharged_patient_gets_no_reminders_and_pending_ones_are_cancelled():
     patient = patient_on(date(2026, 5, 4))
     plan_at(local(date(2026, 5, 6), 7))

@@ -32,14 +32,13 @@ def reminder_instant(on: date, at: time, tz_name: str, start: time, end: time) -
     return clock.local_instant(on, at, tz_name)
 
 
-def quiet_hours_end_after(instant: datetime, patient) -> datetime | None:
-    """When quiet hours that cover `instant` end; None when it is not in quiet hours."""
-    local = instant.astimezone(ZoneInfo(patient.timezone))
-    start, end = patient.quiet_hours_start, patient.quiet_hours_end
+def quiet_hours_end_after(instant: datetime, tz_name: str, start: time, end: time) -> datetime | None:
+    """When quiet hours `start`-`end` in the zone that cover `instant` end; None when it is not in quiet hours."""
+    local = instant.astimezone(ZoneInfo(tz_name))
     if not in_quiet_hours(local.time().replace(tzinfo=None), start, end):
         return None
     day = local.date() if local.time().replace(tzinfo=None) < end else local.date() + timedelta(days=1)
-    return clock.local_instant(day, end, patient.timezone)
+    return clock.local_instant(day, end, tz_name)
 
 
 def _minutes(t: time) -> int:
