@@ -197,7 +197,7 @@ def test_a_reminder_reached_in_quiet_hours_waits_for_their_end_and_a_stale_one_i
     assert push.outbox == []
 
 
-def test_one_sweep_holds_a_reminder_in_one_zones_quiet_hours_and_sends_another_zones():
+def test_reminders_held_in_one_sweep_go_out_at_the_end_of_their_own_zones_quiet_hours():
     london, new_york = patient_on(date(2026, 5, 4)), patient_on(date(2026, 5, 4), timezone="America/New_York")
     due = local(date(2026, 5, 7), 7, 30)  # 07:30 in London, 02:30 in New York
     for patient in (london, new_york):
