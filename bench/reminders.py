@@ -14,7 +14,9 @@ a fresh process so its memory is the job's own:
 
     .venv/bin/python bench/reminders.py [--patients 100000] [--send-seconds 60]
 
-Peak memory is the process's maximum resident set (getrusage) and its growth
+(--patients 2000 is the cohort simulator's size: the planner's run there.)
+
+Peak memory is the process's own peak resident set (VmHWM) and its growth
 during each job; --python-peak adds tracemalloc's Python peak for the planner
 in a second (slow) pass.
 """
@@ -176,7 +178,8 @@ def main() -> None:
     floor_rate = r["floor_rows"] / r["floor_seconds"]
     print(
         f"  planner  {r['plan_rows']:7d} rows in {r['plan_seconds']:6.1f} s = {plan_rate:8.0f} rows/s  "
-        f"({r['plan']['considered']} considered)  RSS peak {r['rss_after_plan_mb']:.0f} MB "
+        f"({r['plan']['considered']} considered, {1000 * r['plan_seconds'] / args.patients:.2f} ms per enrolment)  "
+        f"RSS peak {r['rss_after_plan_mb']:.0f} MB "
         f"(+{r['rss_after_plan_mb'] - r['rss_before_mb']:.0f} MB)"
         + (f", Python peak {r['plan_python_peak_mb']:.0f} MB" if "plan_python_peak_mb" in r else "")
     )
