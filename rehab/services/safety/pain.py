@@ -56,10 +56,12 @@ def recent_pain(patient_ids: Iterable[int], *, first: date, last: date, reach: P
     One query, however many patients: entries of any context within the
     spike window's reach, and morning entries within the morning rule's.
     """
-    window = Q(local_date__gte=first - timedelta(days=reach.any_context))
-    window |= Q(context=PainLog.Context.MORNING, local_date__gte=first - timedelta(days=reach.morning))
+    any_from, morning_from = first - timedelta(days=reach.any_context), first - timedelta(days=reach.morning)
     rows = PainLog.objects.filter(
-        window, patient_id__in=list(patient_ids), local_date__lte=last + timedelta(days=DATE_MARGIN_DAYS)
+        Q(local_date__gte=any_from) | Q(context=PainLog.Context.MORNING),
+        patient_id__in=list(patient_ids),
+        local_date__gte=min(any_from, morning_from),  # the index's range: (patient, local_date)
+        local_date__lte=last + timedelta(days=DATE_MARGIN_DAYS),
     ).values_list("patient_id", "pk", "recorded_at", "local_date", "context", "score")
     by_patient: dict[int, list[PainEntry]] = defaultdict(list)
     for patient_id, *fields in rows:
