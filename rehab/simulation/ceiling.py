@@ -15,10 +15,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from config import clock
-from patients.models import Patient
+from config.api.authentication import JWTPatientAuthentication
 from rehab.models import PainLog
 
 
@@ -27,12 +26,12 @@ def pain_log_ceiling(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
         return JsonResponse({"error": "POST only"}, status=405)
     try:
-        auth = JWTAuthentication().authenticate(Request(request))
+        auth = JWTPatientAuthentication().authenticate(Request(request))
     except AuthenticationFailed:
         auth = None
     if auth is None:
         return JsonResponse({"error": "not_authenticated"}, status=401)
-    patient = Patient.objects.only("pk", "timezone").get(user=auth[0])
+    patient = auth[0].patient  # read with the user, as for the API
     body = json.loads(request.body)
     recorded_at = datetime.fromisoformat(body["recorded_at"])
     log = PainLog.objects.create(

@@ -7,7 +7,7 @@ that need the patient or the clock live in rehab.services.logs.
 
 from rest_framework import serializers
 
-from config.api.serializers import InstantField, StrictSerializer, TextField
+from config.api.serializers import InstantField, ModelSerializer, StrictSerializer, TextField
 from protocols.definition import SYMPTOMS, TIERS, WEIGHT_BEARING
 from protocols.models import Protocol
 from rehab import visa_a
@@ -138,7 +138,7 @@ def log_bodies_validate(kind: str, bodies: list) -> list[tuple[dict | None, dict
 _LOG_META = ("id", "client_id", "local_date", "received_at")
 
 
-class PainLogSerializer(serializers.ModelSerializer):
+class PainLogSerializer(ModelSerializer):
     class Meta:
         model = PainLog
         fields = (*_LOG_META, "recorded_at", "score", "context", "note")
@@ -150,7 +150,7 @@ REDUCE_LOAD = (
 )
 
 
-class ExerciseLogSerializer(serializers.ModelSerializer):
+class ExerciseLogSerializer(ModelSerializer):
     load_advice = serializers.SerializerMethodField(
         help_text="Set when pain during the exercise was above the protocol's limit (section 4's pain-monitoring "
         "model): the app shows it at once. Null otherwise."
@@ -167,7 +167,7 @@ class ExerciseLogSerializer(serializers.ModelSerializer):
         return REDUCE_LOAD.format(limit=limit)
 
 
-class VisaASerializer(serializers.ModelSerializer):
+class VisaASerializer(ModelSerializer):
     class Meta:
         model = VisaAResponse
         fields = (*_LOG_META, "completed_at", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8_branch", "q8", "score")
@@ -178,7 +178,7 @@ class AdviceSerializer(serializers.Serializer):
     message = serializers.CharField(source="advice")
 
 
-class SymptomReportSerializer(serializers.ModelSerializer):
+class SymptomReportSerializer(ModelSerializer):
     symptoms = serializers.ListField(child=serializers.ChoiceField(choices=SYMPTOMS))
     advice = AdviceSerializer(source="*", help_text="The highest tier of the symptoms, and what to do.")
 
@@ -187,7 +187,7 @@ class SymptomReportSerializer(serializers.ModelSerializer):
         fields = (*_LOG_META, "reported_at", "symptoms", "note", "advice")
 
 
-class MedicationLogSerializer(serializers.ModelSerializer):
+class MedicationLogSerializer(ModelSerializer):
     site = serializers.CharField(help_text="achilles, heel, other or unknown for injections; empty otherwise.")
 
     class Meta:
@@ -302,7 +302,7 @@ class DeviceInSerializer(StrictSerializer):
     token = TextField(max_length=512, help_text="The push service's token for this app install.")
 
 
-class DeviceSerializer(serializers.ModelSerializer):
+class DeviceSerializer(ModelSerializer):
     class Meta:
         model = Device
         fields = ("platform", "token", "created_at", "last_seen_at")
