@@ -31,7 +31,16 @@ physio, patient = token("demo-physio"), token("demo-patient-3")
 paths = [("/api/v1/patients/" + q, physio) for q in
          ("", "?ordering=-adherence_7d", "?ordering=pain_7d_mean", "?ordering=-day", "?phase=boot-heel-lift")]
 paths += [("/api/v1/alerts/", physio), ("/api/v1/me/plan/", patient), ("/api/v1/me/pain-logs/", patient)]
-print(json.dumps({path: client.get(path, **auth).status_code for path, auth in paths}))
+statuses = {path: client.get(path, **auth).status_code for path, auth in paths}
+# A pain entry far above the demo patient's week: the pain rules read recent entries with plain SQL.
+import uuid
+from datetime import UTC, datetime
+from rehab.models import Alert
+entry = {"client_id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(), "score": 10}
+posted = client.post("/api/v1/me/pain-logs/", entry, content_type="application/json", **patient)
+statuses["POST pain"] = posted.status_code
+spike = Alert.objects.filter(code="pain_spike", patient__user__username="demo-patient-3").first()
+print(json.dumps({"statuses": statuses, "spike_entries": spike and spike.evidence["entries_7d"]}))
 """
 
 
@@ -47,5 +56,8 @@ def test_the_demo_and_dashboard_work_on_the_embedded_sqlite_default(tmp_path):
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    statuses = json.loads(done.stdout.strip().splitlines()[-1])
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    statuses = found["statuses"]
+    assert statuses.pop("POST pain") == 201
     assert statuses and set(statuses.values()) == {200}, statuses
+    assert found["spike_entries"] > 0  # judged against the week the demo logged

@@ -6,30 +6,19 @@ query for a thousand patients' entries as for one), and each rule then picks
 its own window from them.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
-from typing import NamedTuple
-
-from django.db.models import Q
 
 from rehab.models import Alert, ExerciseLog, PainLog
+from rehab.selectors.recent_pain import PainEntry, recent_pain_entries
 from rehab.services.alerts import alert_raise
 from rehab.services.safety.context import SafetyContext
 
 # Local dates of one patient's entries can be a day off their instants' after a
 # change of time zone; a window read by local date reaches this much further.
 DATE_MARGIN_DAYS = 2
-
-
-class PainEntry(NamedTuple):
-    pk: int
-    recorded_at: datetime
-    local_date: date
-    context: str
-    score: int
 
 
 @dataclass(frozen=True)
@@ -51,22 +40,13 @@ class PainReach:
 
 
 def recent_pain(patient_ids: Iterable[int], *, first: date, last: date, reach: PainReach) -> dict[int, list[PainEntry]]:
-    """The stored pain entries of these patients that the rules may need for entries dated first..last.
-
-    One query, however many patients: entries of any context within the
-    spike window's reach, and morning entries within the morning rule's.
-    """
-    any_from, morning_from = first - timedelta(days=reach.any_context), first - timedelta(days=reach.morning)
-    rows = PainLog.objects.filter(
-        Q(local_date__gte=any_from) | Q(context=PainLog.Context.MORNING),
-        patient_id__in=list(patient_ids),
-        local_date__gte=min(any_from, morning_from),  # the index's range: (patient, local_date)
-        local_date__lte=last + timedelta(days=DATE_MARGIN_DAYS),
-    ).values_list("patient_id", "pk", "recorded_at", "local_date", "context", "score")
-    by_patient: dict[int, list[PainEntry]] = defaultdict(list)
-    for patient_id, *fields in rows:
-        by_patient[patient_id].append(PainEntry._make(fields))
-    return by_patient
+    """The stored pain entries of these patients that the rules may need for entries dated first..last (one read)."""
+    return recent_pain_entries(
+        patient_ids,
+        any_context_from=first - timedelta(days=reach.any_context),
+        morning_from=first - timedelta(days=reach.morning),
+        until=last + timedelta(days=DATE_MARGIN_DAYS),
+    )
 
 
 def recent_pain_around(ctx: SafetyContext, log: PainLog) -> list[PainEntry]:
