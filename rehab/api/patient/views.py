@@ -49,10 +49,11 @@ class LogView(PatientView, generics.ListAPIView):
         return patient_logs(patient=self.patient, kind=self.kind, since=query.validated_data.get("since"))
 
     def post(self, request):
-        serializer = self.in_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        [(data, errors)] = s.log_bodies_validate(self.kind, [request.data])
+        if errors is not None:
+            raise ValidationError(errors)
         try:
-            record, outcome = log_record(patient=self.patient, kind=self.kind, data=serializer.validated_data)
+            record, outcome = log_record(patient=self.patient, kind=self.kind, data=data)
         except LogInvalid as exc:
             raise ValidationError(exc.errors) from None
         except LogConflict as exc:
