@@ -41,7 +41,6 @@ class LogView(PatientView, generics.ListAPIView):
     """GET lists the patient's entries of one kind (newest first); POST stores one, idempotently by client_id."""
 
     kind: str
-    in_serializer: type[s.LogInSerializer]
 
     def get_queryset(self):
         query = s.SinceQuerySerializer(data=query_data(self.request))
@@ -79,7 +78,7 @@ def _log_schema(view: type[LogView]) -> type[LogView]:
                 "minutes in the future, or before the patient's first enrolment (medication: more than 12 months "
                 "back), is 400."
             ),
-            request=view.in_serializer,
+            request=s.LOG_IN_SERIALIZERS[view.kind],
             responses={
                 201: view.serializer_class,
                 200: OpenApiResponse(view.serializer_class, description="A replay: the stored record."),
@@ -92,14 +91,12 @@ def _log_schema(view: type[LogView]) -> type[LogView]:
 @_log_schema
 class PainLogView(LogView):
     kind = "pain_logs"
-    in_serializer = s.PainLogInSerializer
     serializer_class = s.PainLogSerializer
 
 
 @_log_schema
 class ExerciseLogView(LogView):
     kind = "exercise_logs"
-    in_serializer = s.ExerciseLogInSerializer
     serializer_class = s.ExerciseLogSerializer
 
     def get_serializer_context(self) -> dict:
@@ -112,25 +109,19 @@ class ExerciseLogView(LogView):
 @_log_schema
 class VisaAView(LogView):
     kind = "visa_a"
-    in_serializer = s.VisaAInSerializer
     serializer_class = s.VisaASerializer
 
 
 @_log_schema
 class SymptomReportView(LogView):
     kind = "symptom_reports"
-    in_serializer = s.SymptomReportInSerializer
     serializer_class = s.SymptomReportSerializer
 
 
 @_log_schema
 class MedicationLogView(LogView):
     kind = "medication_logs"
-    in_serializer = s.MedicationLogInSerializer
     serializer_class = s.MedicationLogSerializer
-
-
-LOG_VIEWS = {v.kind: v for v in (PainLogView, ExerciseLogView, VisaAView, SymptomReportView, MedicationLogView)}
 
 
 class SyncView(PatientView):
