@@ -40,7 +40,13 @@ entry = {"client_id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isofor
 posted = client.post("/api/v1/me/pain-logs/", entry, content_type="application/json", **patient)
 statuses["POST pain"] = posted.status_code
 spike = Alert.objects.filter(code="pain_spike", patient__user__username="demo-patient-3").first()
-print(json.dumps({"statuses": statuses, "spike_entries": spike and spike.evidence["entries_7d"]}))
+# Every periodic job, four weeks on (reviews due, patients silent): their writes must not be PostgreSQL-only.
+import io
+from datetime import timedelta
+out = io.StringIO()
+call_command("run_periodic", now=(datetime.now(UTC) + timedelta(days=28)).isoformat(), stdout=out)
+jobs = json.loads(out.getvalue())
+print(json.dumps({"statuses": statuses, "spike_entries": spike and spike.evidence["entries_7d"], "jobs": jobs}))
 """
 
 
@@ -61,3 +67,8 @@ def test_the_demo_and_dashboard_work_on_the_embedded_sqlite_default(tmp_path):
     assert statuses.pop("POST pain") == 201
     assert statuses and set(statuses.values()) == {200}, statuses
     assert found["spike_entries"] > 0  # judged against the week the demo logged
+    jobs = found["jobs"]
+    assert jobs["plan_reminders"]["new"] > 0
+    assert sum(v for k, v in jobs["judge_due_milestones"].items() if k != "failed") > 0
+    assert jobs["judge_due_milestones"]["failed"] == 0
+    assert jobs["raise_engagement_alerts"]["no_recent_logs"] > 0

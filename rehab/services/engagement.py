@@ -35,8 +35,7 @@ def _last_received(model) -> Coalesce:
 def patients_silent(*, now: datetime, protocol_version_ids: list[int], days: int) -> list[Patient]:
     """Active patients on one of the versions, enrolled for `days` or more, with nothing received for `days`.
 
-    A patient comes once per version they are enrolled on, annotated with
-    `enrolled_from`, `enrolled_until` (that enrolment's dates) and `last_log`.
+    A patient comes once per version they are enrolled on, annotated with `last_log`.
     One alert per silence: a patient already alerted since the last log is left out.
     """
     since = now - timedelta(days=days)
@@ -45,8 +44,8 @@ def patients_silent(*, now: datetime, protocol_version_ids: list[int], days: int
     )
     # Every zone's local date is within a day of UTC's: the query keeps a day of
     # slack each way, and each patient's own zone decides below. On each version
-    # the enrolment that counts is the latest started (DISTINCT ON keeps it);
-    # every other condition is the patient's, so it may filter before DISTINCT.
+    # the enrolment that counts is the latest started (the first of its pair in
+    # this order); every other condition is the patient's, so it may filter first.
     current = (
         Enrollment.objects.filter(
             protocol_version_id__in=protocol_version_ids,
@@ -59,23 +58,25 @@ def patients_silent(*, now: datetime, protocol_version_ids: list[int], days: int
         .exclude(Exists(alerted))
         .select_related("patient__clinic")
         .order_by("patient_id", "protocol_version_id", "-start_date")
-        .distinct("patient_id", "protocol_version_id")
     )
-    silent = []
+    silent, seen = [], set()
     for enrollment in current:
-        patient = enrollment.patient
-        patient.enrolled_from, patient.enrolled_until = enrollment.start_date, enrollment.end_date
-        patient.last_log = enrollment.last_log
-        if _enrolled_since(patient, since=since, now=now):
-            silent.append(patient)
+        key = (enrollment.patient_id, enrollment.protocol_version_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        if _enrolled_since(enrollment, since=since, now=now):
+            enrollment.patient.last_log = enrollment.last_log
+            silent.append(enrollment.patient)
     return silent
 
 
-def _enrolled_since(patient: Patient, *, since: datetime, now: datetime) -> bool:
+def _enrolled_since(enrollment: Enrollment, *, since: datetime, now: datetime) -> bool:
     """Enrolled on the version today (local) and since before `since`: day 0 begins at local midnight."""
-    if patient.enrolled_until is not None and patient.enrolled_until < clock.local_today(patient.timezone, at=now):
+    tz = enrollment.patient.timezone
+    if enrollment.end_date is not None and enrollment.end_date < clock.local_today(tz, at=now):
         return False
-    return clock.local_instant(patient.enrolled_from, time(0, 0), patient.timezone) <= since
+    return clock.local_instant(enrollment.start_date, time(0, 0), tz) <= since
 
 
 def no_recent_logs_raise(*, now: datetime | None = None) -> int:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from psycopg.types.json import Jsonb
 
 from config import clock
 from patients.models import Patient
@@ -122,6 +121,11 @@ def _decisions_write(decided: list[Milestone]) -> None:
     """
     if not decided:
         return
+    if connection.vendor != "postgresql":  # the embedded SQLite default: the portable, slower way
+        Milestone.objects.bulk_update(decided, ["status", "decided_at", "evidence"])
+        return
+    from psycopg.types.json import Jsonb  # PostgreSQL's driver only
+
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {Milestone._meta.db_table} AS m

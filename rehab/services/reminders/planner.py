@@ -291,6 +291,15 @@ def _insert(rows: list[tuple], *, now: datetime) -> None:
     """
     if not rows:
         return
+    if connection.vendor != "postgresql":  # the embedded SQLite default: the portable, slower way
+        Reminder.objects.bulk_create(
+            [
+                Reminder(patient_id=p, kind=kind, slot=slot, due_at=due, title=title, body=body, created_at=now)
+                for p, kind, slot, due, title, body in rows
+            ],
+            ignore_conflicts=True,
+        )
+        return
     payload = json.dumps([[p, kind, slot, due.isoformat(), title, body] for p, kind, slot, due, title, body in rows])
     with connection.cursor() as cursor:
         cursor.execute(
