@@ -16,8 +16,6 @@ of its patients, one insert per kind, one read of recent pain for the pain
 rules, and a read of stored entries only when a retry or a refused item needs it.
 """
 
-import functools
-import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -193,7 +191,7 @@ def _recent_pain(logs: list[PainLog], histories: dict) -> dict[int, list]:
     reaches = [safety.PainReach.of(ctx) for ctx in contexts.values() if ctx.enrollment]
     if not reaches:
         return {}  # nobody enrolled: the pain rules judge nothing
-    reach = functools.reduce(operator.or_, reaches)
+    reach = safety.PainReach(max(r.any_context for r in reaches), max(r.morning for r in reaches))
     days = [log.local_date for log in logs]
     return safety.recent_pain(contexts, first=min(days), last=max(days), reach=reach)
 

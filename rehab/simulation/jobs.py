@@ -2,7 +2,6 @@
 
 import logging
 import time
-from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -11,40 +10,23 @@ from celery.schedules import crontab
 from django.conf import settings
 
 from patients.models import Patient
-from rehab.api.patient import serializers as s
-from rehab.services.logs import CONFLICT, INVALID, LogItem, logs_record
+from rehab.api.patient.intake import log_bodies_store
+from rehab.services.logs import CONFLICT, INVALID
 from rehab.simulation.trajectory import Entry
 
 logger = logging.getLogger(__name__)
 
 
 def entries_write(entries: list[tuple[Patient, Entry]]) -> list[str]:
-    """A tick's entries, as POST /api/v1/me/sync/ stores them: each validated by the API's serializer, the
-    valid ones stored by the log service's batch path. One outcome per entry: "created", "duplicate" or
-    "refused"."""
-    outcomes: list[str | None] = [None] * len(entries)
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for i, (_, entry) in enumerate(entries):
-        by_kind[entry.kind].append(i)
-    valid: list[tuple[int, LogItem]] = []
-    for kind, indices in by_kind.items():
-        checked = s.log_bodies_validate(kind, [entries[i][1].data for i in indices])
-        for i, (data, errors) in zip(indices, checked, strict=True):
-            patient = entries[i][0]
-            if errors is None:
-                valid.append((i, LogItem(patient, kind, data)))
-            else:
-                logger.warning("refused %s for patient %s: %s", kind, patient.pk, errors)
-                outcomes[i] = "refused"
-    valid.sort()  # the order the entries were made in, whatever their kind
-    stored = logs_record([item for _, item in valid])
-    for (i, item), outcome in zip(valid, stored, strict=True):
+    """A tick's entries, stored as POST /api/v1/me/sync/ stores them (rehab.api.patient.intake).
+
+    One outcome per entry: "created", "duplicate" or "refused".
+    """
+    outcomes = log_bodies_store([(patient, entry.kind, entry.data) for patient, entry in entries])
+    for (patient, entry), outcome in zip(entries, outcomes, strict=True):
         if outcome.status in (INVALID, CONFLICT):
-            logger.warning("refused %s for patient %s: %s", item.kind, item.patient.pk, outcome.errors or "conflict")
-            outcomes[i] = "refused"
-        else:
-            outcomes[i] = outcome.status
-    return outcomes
+            logger.warning("refused %s for patient %s: %s", entry.kind, patient.pk, outcome.errors or "conflict")
+    return ["refused" if o.status in (INVALID, CONFLICT) else o.status for o in outcomes]
 
 
 def beat_jobs(*, plan_every_hours: int = 24):

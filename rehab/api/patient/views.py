@@ -14,19 +14,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config import clock
-from config.api.errors import Conflict, flatten_errors, safe_text
+from config.api.errors import Conflict, safe_text
 from config.api.permissions import IsPatient
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.models import Patient, User
 from rehab.api.patient import serializers as s
+from rehab.api.patient.intake import log_bodies_store
 from rehab.log_kinds import KINDS
 from rehab.selectors.enrollment import EnrollmentHistory
 from rehab.selectors.logs import patient_logs
 from rehab.selectors.plan import patient_plan
 from rehab.selectors.red_flags import red_flag_table
 from rehab.services.devices import device_register, device_remove
-from rehab.services.logs import CONFLICT, CREATED, INVALID, LogConflict, LogInvalid, LogItem, log_record, logs_record
+from rehab.services.logs import CONFLICT, CREATED, INVALID, LogConflict, LogInvalid, LogOutcome, log_record
 
 
 class PatientView(APIView):
@@ -142,30 +143,20 @@ class SyncView(PatientView):
 
 
 def sync_batch(patient: Patient, batch: dict[str, list]) -> dict[str, list[dict]]:
-    """Each item validated as by its single endpoint; the valid ones stored together by the log service."""
-    results: dict[str, list[dict]] = {}
-    valid: list[tuple[dict, LogItem]] = []
-    for kind, items in batch.items():
-        results[kind] = []
-        for item, (data, errors) in zip(items, s.log_bodies_validate(kind, items), strict=True):
-            client_id = item.get("client_id") if isinstance(item, dict) else None
-            result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None}
-            if errors is None:
-                valid.append((result, LogItem(patient, kind, data)))
-                result.update(status=None, errors={})
-            else:
-                result.update(status="invalid", errors=flatten_errors(errors))
-            results[kind].append(result)
-    outcomes = logs_record([item for _, item in valid])
-    for (result, _), outcome in zip(valid, outcomes, strict=True):
-        result["status"] = outcome.status
-        if outcome.status == INVALID:
-            result["errors"] = outcome.errors
-        elif outcome.status == CONFLICT:
-            result["errors"] = {"client_id": ["Already used with other content."]}
-        else:
-            result["id"] = outcome.record.pk
-    return results
+    """One result per item, per kind, in the order sent."""
+    bodies = [(patient, kind, item) for kind, items in batch.items() for item in items]
+    outcomes = iter(log_bodies_store(bodies))
+    return {kind: [_sync_result(item, next(outcomes)) for item in items] for kind, items in batch.items()}
+
+
+def _sync_result(item, outcome: LogOutcome) -> dict:
+    client_id = item.get("client_id") if isinstance(item, dict) else None
+    result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None, "errors": {}}
+    if outcome.status == INVALID:
+        return {**result, "status": INVALID, "errors": outcome.errors}
+    if outcome.status == CONFLICT:
+        return {**result, "status": CONFLICT, "errors": {"client_id": ["Already used with other content."]}}
+    return {**result, "status": outcome.status, "id": outcome.record.pk}
 
 
 class PlanView(PatientView):

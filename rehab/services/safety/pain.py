@@ -35,9 +35,6 @@ class PainReach:
             morning=2 * int(ctx.rule("morning_pain_window_days")) + DATE_MARGIN_DAYS,
         )
 
-    def __or__(self, other: "PainReach") -> "PainReach":
-        return PainReach(max(self.any_context, other.any_context), max(self.morning, other.morning))
-
 
 def recent_pain(patient_ids: Iterable[int], *, first: date, last: date, reach: PainReach) -> dict[int, list[PainEntry]]:
     """The stored pain entries of these patients that the rules may need for entries dated first..last (one read)."""
