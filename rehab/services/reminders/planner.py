@@ -101,6 +101,7 @@ class _Version:
     change_days: frozenset[int]  # days whose eve announces a change
     visa_before: timedelta
     pain_nudge_days: int
+    visa_a_milestones: frozenset[str]  # codes of the milestones that ask for a VISA-A questionnaire
 
     @classmethod
     def of(cls, version: ProtocolVersion) -> "_Version":
@@ -115,6 +116,7 @@ class _Version:
             change_days=frozenset(changes),
             visa_before=timedelta(days=int(spec.rule("visa_a_reminder_days_before"))),
             pain_nudge_days=int(spec.rule("pain_nudge_days")),
+            visa_a_milestones=frozenset(m.code for m in spec.milestones if m.request_visa_a),
         )
 
 
@@ -126,7 +128,6 @@ class _Run:
         self.versions: dict[int, _Version] = {}
         self._today: dict[str, date] = {}
         self._days: dict[tuple, tuple] = {}
-        self._visa: dict[tuple[int, str], bool] = {}
 
     def versions_load(self, ids: set[int]) -> None:
         missing = ids - self.versions.keys()
@@ -151,12 +152,6 @@ class _Run:
                 self._days.clear()
             texts = self._days[key] = _day_texts(version, start, on, overrides)
         return texts
-
-    def requests_visa_a(self, version: _Version, code: str) -> bool:
-        key = (version.id, code)
-        if key not in self._visa:
-            self._visa[key] = version.spec.milestone(code).request_visa_a
-        return self._visa[key]
 
 
 def _day_texts(version: _Version, start: date, on: date, overrides) -> tuple:
@@ -248,12 +243,12 @@ def enrollment_reminders(e: dict, run: _Run, *, milestones, visa_days) -> list[D
             tomorrow = (on + ONE_DAY).isoformat()
             drafts.append(Draft(Reminder.Kind.PHASE_CHANGE, f"change:{tomorrow}", on, version.evening, *change))
         for m in milestones:
-            drafts += _milestone_reminders(m, version, run, on, visa_days)
+            drafts += _milestone_reminders(m, version, on, visa_days)
     drafts += _pain_nudge(version, start, today, e["last_pain"])
     return drafts
 
 
-def _milestone_reminders(m, version: _Version, run: _Run, on: date, visa_days) -> list[Draft]:
+def _milestone_reminders(m, version: _Version, on: date, visa_days) -> list[Draft]:
     drafts = []
     morning, evening = version.morning, version.evening
     if m.kind == "transition":
@@ -261,7 +256,7 @@ def _milestone_reminders(m, version: _Version, run: _Run, on: date, visa_days) -
             if m.window_start == when:
                 slot = f"{m.code}:{'eve' if eve else 'day'}"
                 drafts.append(Draft(Reminder.Kind.MILESTONE, slot, on, at, *messages.transition_text(m.name, eve=eve)))
-    if run.requests_visa_a(version, m.code):
+    if m.code in version.visa_a_milestones:
         if m.window_start == on:
             text = messages.questionnaire_text(m.name, closing=False)
             drafts.append(Draft(Reminder.Kind.QUESTIONNAIRE, f"{m.code}:open", on, morning, *text))
