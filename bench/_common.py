@@ -69,8 +69,8 @@ def data_reset() -> None:
     from django.apps import apps
     from django.db import connection
 
-    labels = {config.label for config in apps.get_app_configs()} & {"patients", "rehab", "axes"}
-    models = [m for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True)]
+    product = [c for c in apps.get_app_configs() if c.name == "patients" or c.name.startswith("rehab.")]
+    models = [m for c in [*product, apps.get_app_config("axes")] for m in c.get_models(include_auto_created=True)]
     tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

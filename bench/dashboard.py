@@ -28,10 +28,10 @@ def setup(patients: int, days: int, other_clinics: int) -> str:
     from rest_framework_simplejwt.tokens import AccessToken
 
     from config import clock
-    from rehab.services.review_sweep import milestones_judge_due
-    from rehab.simulation import bulk
-    from rehab.simulation.engine import HISTORY_KINDS
-    from rehab.simulation.trajectory import cohort_plan, entries_for_day
+    from rehab.devtools.simulation import bulk
+    from rehab.devtools.simulation.engine import HISTORY_KINDS
+    from rehab.devtools.simulation.trajectory import cohort_plan, entries_for_day
+    from rehab.rules.services.review_sweep import milestones_judge_due
 
     data_reset()
     versions = bulk.protocol_versions()

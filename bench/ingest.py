@@ -92,7 +92,7 @@ def setup_patients(count: int) -> list[str]:
     from rest_framework_simplejwt.tokens import AccessToken
 
     from patients.models import User
-    from rehab.simulation import bulk
+    from rehab.devtools.simulation import bulk
 
     data_reset()
     versions = bulk.protocol_versions()
@@ -102,7 +102,7 @@ def setup_patients(count: int) -> list[str]:
         User(username=f"ingest-patient-{i}", role=User.Role.PATIENT, clinic=clinic, date_joined=datetime.now(UTC))
         for i in range(count)
     ]
-    from rehab.simulation.copy import copy_instances
+    from rehab.devtools.simulation.copy import copy_instances
 
     copy_instances(users)
     patients = bulk.patients_create(
@@ -220,7 +220,7 @@ def in_process(path: str, tokens: list[str], requests: int) -> dict:
 
 
 def rows_stored() -> int:
-    from rehab.models import PainLog
+    from rehab.logs.models import PainLog
 
     return PainLog.objects.count()
 

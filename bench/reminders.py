@@ -60,9 +60,9 @@ def rss_mb() -> float:
 def setup(patients: int) -> None:
     import uuid
 
-    from rehab.models import Device
-    from rehab.simulation import bulk
-    from rehab.simulation.copy import copy_instances
+    from patients.models import Device
+    from rehab.devtools.simulation import bulk
+    from rehab.devtools.simulation.copy import copy_instances
 
     data_reset()
     rng = random.Random(7)
@@ -94,8 +94,9 @@ def measure(patients: int, send_seconds: float, python_peak: bool) -> dict:
     import time_machine
     from django.db import connection
 
-    from rehab.models import Delivery, Reminder
-    from rehab.services.reminders import reminders_plan, reminders_send_due
+    from rehab.alerts.models import Delivery
+    from rehab.reminders.models import Reminder
+    from rehab.reminders.services import reminders_plan, reminders_send_due
 
     out = {"rss_before_mb": rss_mb()}
     with time_machine.travel(AT, tick=False):

@@ -76,9 +76,9 @@ def setup(patients: int, pool: int) -> list[tuple[int, datetime]]:
     """Returns the pool's review milestones as (id, due_at)."""
     import random
 
-    from rehab.models import Milestone
-    from rehab.simulation import bulk
-    from rehab.simulation.trajectory import Course, cohort_plan, entries_for_day
+    from rehab.care.models import Milestone
+    from rehab.devtools.simulation import bulk
+    from rehab.devtools.simulation.trajectory import Course, cohort_plan, entries_for_day
 
     data_reset()
     versions = bulk.protocol_versions()
@@ -165,7 +165,7 @@ def sweep_run() -> tuple[float, dict, int]:
     import time_machine
     from django.db import connection
 
-    from rehab.services.review_sweep import milestones_judge_due
+    from rehab.rules.services.review_sweep import milestones_judge_due
 
     counter = QueryCounter()
     with time_machine.travel(AT, tick=False), connection.execute_wrapper(counter):
@@ -186,7 +186,7 @@ def main() -> None:
     t0 = time.monotonic()
     reviews = setup(args.patients, max(sizes))
     print(f"set-up {time.monotonic() - t0:.0f} s", flush=True)
-    from rehab.models import Alert
+    from rehab.alerts.models import Alert
 
     results = {}
     pool_reset(reviews, sizes[0])  # warm-up: the first sweep after a bulk load reads cold pages

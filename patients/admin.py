@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from patients.models import ActivationCode, Clinic, Patient, User
+from patients.models import ActivationCode, AuditEntry, Clinic, Device, Patient, User
 
 
 @admin.register(Clinic)
@@ -29,3 +29,20 @@ class PatientAdmin(admin.ModelAdmin):
 class ActivationCodeAdmin(admin.ModelAdmin):
     list_display = ("patient", "created_at", "expires_at", "used_at", "revoked_at")
     readonly_fields = ("code_hash",)
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ("patient", "platform", "created_at", "disabled_at")
+    list_filter = ("platform",)
+    raw_id_fields = ("patient",)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "resource", "patient")
+    list_filter = ("action", "clinic")
+    raw_id_fields = ("actor", "patient")
+
+    def has_change_permission(self, request, obj=None):
+        return False

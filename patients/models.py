@@ -2,6 +2,7 @@ import uuid
 from datetime import time
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -84,10 +85,14 @@ class Patient(models.Model):
     discharged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # A fresh random value whenever this row or the patient's enrolments (or their protocols) change,
-    # written by database triggers (rehab migration 0002), so no code path can forget it and a save
+    # written by database triggers (care migration 0002), so no code path can forget it and a save
     # from an old instance cannot write an old value back. It keys the per-process enrolment cache
     # (rehab.selectors.enrollment); the value this instance holds is the one read with the row.
     enrollments_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
+    # True on the row the API's authentication reads with the user at the start of a request: its
+    # stamp is current for the whole request, so the enrolment cache may answer from it. Any other
+    # instance (a job's, a test's) may hold an old stamp, and its enrolments are read from the database.
+    read_with_sign_in = False
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "status"]), models.Index(fields=["clinic", "display_name"])]
@@ -113,3 +118,41 @@ class ActivationCode(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Device(models.Model):
+    """A phone's push token. Keyed by the token: the same token again is the same device."""
+
+    class Platform(models.TextChoices):
+        IOS = "ios"
+        ANDROID = "android"
+        WEB = "web"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="devices")
+    platform = models.CharField(max_length=10, choices=Platform.choices)
+    token = models.CharField(max_length=512, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        db_table = "rehab_device"  # named before the apps were split (README, "Tables")
+
+
+class AuditEntry(models.Model):
+    """Who read or changed which patient's data, and when."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    clinic = models.ForeignKey("patients.Clinic", null=True, on_delete=models.SET_NULL, related_name="+")
+    patient = models.ForeignKey("patients.Patient", null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)  # e.g. "read", "update", "create"
+    resource = models.CharField(max_length=200)  # the path or object read
+    at = models.DateTimeField(db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        db_table = "rehab_auditentry"  # named before the apps were split (README, "Tables")
+        indexes = [models.Index(fields=["patient", "at"])]
+        ordering = ["-at"]
+        verbose_name_plural = "audit entries"

@@ -1,53 +1,22 @@
-"""Reading a sign-in's profile (GET /api/v1/me/)."""
+"""Reading clinics and their staff."""
 
-from config import clock
-from patients.models import Patient, User
-from protocols.timeline import day_of
-from rehab.selectors.enrollment import enrollment_current
+from collections import defaultdict
+from collections.abc import Iterable
+
+from patients.models import Clinic, User
 
 
-def me_profile(user: User) -> dict:
-    """The contract's /me/ shape; patient-only parts are null for staff."""
-    clinic = user.clinic
-    profile = {
-        "id": user.pk,
-        "display_name": user.display_name or user.username,
-        "role": user.role,
-        "clinic": None if clinic is None else {"id": clinic.pk, "name": clinic.name},
-        "patient_id": None,
-        "timezone": None,
-        "quiet_hours": None,
-        "enrollment": None,
-    }
-    patient = _patient_of(user)
-    if patient is None:
-        return profile
-    today = clock.local_today(patient.timezone)
-    enrollment = enrollment_current(patient, on=today)
-    profile.update(
-        patient_id=patient.pk,
-        display_name=user.display_name or patient.display_name,
-        clinic={"id": patient.clinic_id, "name": patient.clinic.name},
-        timezone=patient.timezone,
-        quiet_hours={
-            "start": patient.quiet_hours_start.strftime("%H:%M"),
-            "end": patient.quiet_hours_end.strftime("%H:%M"),
-        },
-        enrollment=None
-        if enrollment is None
-        else {
-            "protocol": enrollment.protocol_version.protocol.code,
-            "start_date": enrollment.start_date,
-            "day": day_of(enrollment.start_date, today),
-        },
+def clinic_admin_emails(clinic_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each clinic's admin addresses: its admin_email and its active clinic admins', in two queries."""
+    clinic_ids = list(clinic_ids)
+    found: dict[int, set[str]] = defaultdict(set)
+    for clinic_id, email in (
+        Clinic.objects.filter(id__in=clinic_ids).exclude(admin_email="").values_list("id", "admin_email")
+    ):
+        found[clinic_id].add(email.lower())
+    admins = User.objects.filter(clinic_id__in=clinic_ids, role=User.Role.CLINIC_ADMIN, is_active=True).exclude(
+        email=""
     )
-    return profile
-
-
-def _patient_of(user: User) -> Patient | None:
-    if user.role != User.Role.PATIENT:
-        return None
-    try:
-        return user.patient
-    except Patient.DoesNotExist:
-        return None
+    for clinic_id, email in admins.values_list("clinic_id", "email"):
+        found[clinic_id].add(email.lower())
+    return {clinic_id: sorted(emails) for clinic_id, emails in found.items()}

@@ -6,7 +6,7 @@ import factory
 
 from patients.models import Clinic, Patient, User
 from protocols.models import ProtocolVersion
-from rehab.services.enrollment import enrollment_start
+from rehab.care.services.enrollment import enrollment_start
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):

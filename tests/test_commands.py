@@ -145,14 +145,14 @@ SEEDED_MODELS = [
     ("patients", "Clinic"),
     ("patients", "User"),
     ("patients", "Patient"),
-    ("rehab", "Enrollment"),
-    ("rehab", "Milestone"),
-    ("rehab", "PainLog"),
-    ("rehab", "ExerciseLog"),
-    ("rehab", "VisaAResponse"),
-    ("rehab", "SymptomReport"),
-    ("rehab", "MedicationLog"),
-    ("rehab", "ClinicalEvent"),
+    ("care", "Enrollment"),
+    ("care", "Milestone"),
+    ("logs", "PainLog"),
+    ("logs", "ExerciseLog"),
+    ("logs", "VisaAResponse"),
+    ("logs", "SymptomReport"),
+    ("logs", "MedicationLog"),
+    ("care", "ClinicalEvent"),
 ]
 
 
@@ -205,6 +205,6 @@ def test_seed_demo_needs_a_password():
 def test_seed_demo_counts_each_patients_days_from_their_own_today():
     with time_machine.travel(NOW, tick=False):
         run("seed_demo", "--password", "demo-password-1")
-    starts = dict(apps.get_model("rehab", "Enrollment").objects.values_list("patient__user__username", "start_date"))
+    starts = dict(apps.get_model("care", "Enrollment").objects.values_list("patient__user__username", "start_date"))
     assert starts["demo-patient-1"] == date(2026, 6, 15) - timedelta(days=45)
     assert starts["demo-patient-2"] == date(2026, 6, 15) - timedelta(days=53)  # 20:00 in Sydney, same date

@@ -35,7 +35,7 @@ statuses = {path: client.get(path, **auth).status_code for path, auth in paths}
 # A pain entry far above the demo patient's week: the pain rules read recent entries with plain SQL.
 import uuid
 from datetime import UTC, datetime
-from rehab.models import Alert
+from rehab.alerts.models import Alert
 entry = {"client_id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(), "score": 10}
 posted = client.post("/api/v1/me/pain-logs/", entry, content_type="application/json", **patient)
 statuses["POST pain"] = posted.status_code

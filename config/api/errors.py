@@ -19,6 +19,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config import errors as domain
+
 logger = logging.getLogger(__name__)
 
 
@@ -128,9 +130,22 @@ def _code_for(exc: Exception) -> str:
     return getattr(exc, "default_code", "error")
 
 
+def _from_domain(exc: domain.DomainError) -> exceptions.APIException:
+    """A service's refusal as the API answers it (config.errors says which kind is which)."""
+    if isinstance(exc, domain.FieldErrors):
+        return exceptions.ValidationError(exc.errors)
+    if isinstance(exc, domain.Conflict):
+        return Conflict(str(exc))
+    if isinstance(exc, domain.NotAllowed):
+        return exceptions.PermissionDenied(str(exc))
+    raise TypeError(f"{type(exc).__name__} is a DomainError of no known kind") from exc
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: DRF's handling, in our shape."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, domain.DomainError):
+        exc = _from_domain(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -33,9 +33,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "axes",
-    "patients",
+    # The apps, in the order the data flows (README, "Layout"):
     "protocols",
-    "rehab",
+    "patients",
+    "rehab.logs",
+    "rehab.care",
+    "rehab.alerts",
+    "rehab.rules",
+    "rehab.intake",
+    "rehab.reminders",
+    "rehab.records",
+    "rehab.jobs",
 ]
 
 MIDDLEWARE = [
@@ -195,7 +203,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # simplejwt's checks, with the patient read in the user's query (and their enrolments cached).
-        "config.api.authentication.JWTPatientAuthentication",
+        "patients.api.authentication.JWTPatientAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -232,13 +240,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SymptomEnum": "protocols.definition.SYMPTOMS",
         "TierEnum": "protocols.definition.TIERS",
-        "AlertKindEnum": "rehab.models.alerts.Alert.Kind",
-        "AlertStatusEnum": "rehab.models.alerts.Alert.Status",
-        "AlertSeverityEnum": "rehab.models.alerts.Alert.Severity",
-        "ClinicalEventKindEnum": "rehab.models.logs.ClinicalEvent.Kind",
-        "MedicationKindEnum": "rehab.models.logs.MedicationLog.Kind",
+        "AlertKindEnum": "rehab.alerts.models.Alert.Kind",
+        "AlertStatusEnum": "rehab.alerts.models.Alert.Status",
+        "AlertSeverityEnum": "rehab.alerts.models.Alert.Severity",
+        "ClinicalEventKindEnum": "rehab.care.models.ClinicalEvent.Kind",
+        "MedicationKindEnum": "rehab.logs.models.MedicationLog.Kind",
         "PatientStatusEnum": "patients.models.Patient.Status",
-        "MilestoneStatusEnum": "rehab.models.enrollment.Milestone.Status",
+        "MilestoneStatusEnum": "rehab.care.models.Milestone.Status",
     },
 }
 
@@ -254,9 +262,6 @@ AXES_LOCKOUT_CALLABLE = "config.api.errors.axes_lockout_response"
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # --- Product settings --------------------------------------------------------
-# Benchmark-only endpoints (the ingestion ceiling in rehab/simulation/ceiling.py):
-# they skip every check, so they are mounted only when this is set for a bench run.
-BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=14)
 # Production refuses webhook URLs that are not https or that resolve to
 # loopback/private addresses; local and test settings allow them.

@@ -7,9 +7,12 @@ can use separate databases.
 import environ
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, SIMPLE_JWT, STATIC_ROOT, VAR_DIR
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, INSTALLED_APPS, SIMPLE_JWT, STATIC_ROOT, VAR_DIR
 
 env = environ.Env()
+
+# Development only: the cohort simulator (simulate_cohort). Production settings and the image leave it out.
+INSTALLED_APPS = [*INSTALLED_APPS, "rehab.devtools"]
 
 VAR_DIR.mkdir(exist_ok=True)
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it

@@ -1,4 +1,3 @@
-from datetime import datetime
 from zoneinfo import available_timezones
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -9,11 +8,13 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from config.api.serializers import StrictSerializer, TextField
-from patients.models import User
+from config.api.serializers import ModelSerializer, StrictSerializer, TextField
+from patients.models import Device, User
 
 # What zoneinfo finds on disk also holds aliases of the machine's own zone, which are no IANA names.
 TIMEZONES = tuple(sorted(available_timezones() - {"localtime", "posixrules", "Factory"}))
+
+
 HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
@@ -77,42 +78,12 @@ class ActivateSerializer(StrictSerializer):
     password = TextField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
-class QuietHoursSerializer(StrictSerializer):
-    start = serializers.RegexField(HH_MM, help_text="Local time, HH:MM.")
-    end = serializers.RegexField(HH_MM, help_text="Local time, HH:MM.")
-
-    def validate(self, attrs):
-        return {key: datetime.strptime(value, "%H:%M").time() for key, value in attrs.items()}
+class DeviceInSerializer(StrictSerializer):
+    platform = serializers.ChoiceField(choices=Device.Platform.choices)
+    token = TextField(max_length=512, help_text="The push service's token for this app install.")
 
 
-class MeUpdateSerializer(StrictSerializer):
-    display_name = TextField(max_length=200, required=False, help_text="How the app addresses you.")
-    timezone = serializers.ChoiceField(choices=TIMEZONES, required=False, help_text="Patients only: IANA zone.")
-    quiet_hours = QuietHoursSerializer(required=False, help_text="Patients only: no reminders between these times.")
-
-
-class ClinicRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class QuietHoursOutSerializer(serializers.Serializer):
-    start = serializers.CharField()
-    end = serializers.CharField()
-
-
-class EnrollmentRefSerializer(serializers.Serializer):
-    protocol = serializers.CharField()
-    start_date = serializers.DateField()
-    day = serializers.IntegerField()
-
-
-class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The sign-in's id.")
-    display_name = serializers.CharField()
-    role = serializers.ChoiceField(choices=User.Role.choices)
-    clinic = ClinicRefSerializer(allow_null=True)
-    patient_id = serializers.IntegerField(allow_null=True, help_text="Patients only, else null.")
-    timezone = serializers.CharField(allow_null=True, help_text="Patients only, else null.")
-    quiet_hours = QuietHoursOutSerializer(allow_null=True, help_text="Patients only, else null.")
-    enrollment = EnrollmentRefSerializer(allow_null=True, help_text="The current enrolment, or null.")
+class DeviceSerializer(ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ("platform", "token", "created_at", "last_seen_at")

@@ -10,7 +10,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,10 +18,21 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from config.api.errors import LockedOut, retry_after
 from config.api.schema import error_responses
-from patients.api import serializers as s
-from patients.models import User
-from patients.selectors import me_profile
-from patients.services import FieldErrors, ProfileForbidden, me_update, patient_activate
+from patients.api.base import PatientView
+from patients.api.serializers import (
+    ActivateSerializer,
+    CheckedTokenRefreshSerializer,
+    DeviceInSerializer,
+    DeviceSerializer,
+    RefreshTokenSerializer,
+    RoleTokenObtainPairSerializer,
+    TokenAccessSerializer,
+    TokenCredentialsSerializer,
+    TokenPairSerializer,
+    tokens_for,
+)
+from patients.services.activation import FieldErrors, patient_activate
+from patients.services.devices import device_register, device_remove
 
 _RETRY_AFTER = OpenApiParameter(
     "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429], description="Seconds to wait."
@@ -29,14 +40,14 @@ _RETRY_AFTER = OpenApiParameter(
 
 
 class TokenObtainView(TokenObtainPairView):
-    serializer_class = s.RoleTokenObtainPairSerializer
+    serializer_class = RoleTokenObtainPairSerializer
 
     @extend_schema(
         summary="Sign in",
         parameters=[_RETRY_AFTER],
-        request=s.TokenCredentialsSerializer,
+        request=TokenCredentialsSerializer,
         responses={
-            200: s.TokenPairSerializer,
+            200: TokenPairSerializer,
             **error_responses(400, 401, 415),
             429: OpenApiResponse(
                 error_responses(429)[429].response,
@@ -56,12 +67,12 @@ class TokenObtainView(TokenObtainPairView):
 
 
 class TokenRefreshAccessView(TokenRefreshView):
-    serializer_class = s.CheckedTokenRefreshSerializer
+    serializer_class = CheckedTokenRefreshSerializer
 
     @extend_schema(
         summary="A new access token from a refresh token",
-        request=s.RefreshTokenSerializer,
-        responses={200: s.TokenAccessSerializer, **error_responses(400, 401, 415)},
+        request=RefreshTokenSerializer,
+        responses={200: TokenAccessSerializer, **error_responses(400, 401, 415)},
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -73,40 +84,40 @@ class ActivateView(APIView):
 
     @extend_schema(
         summary="A patient's first sign-in with the activation code from the clinic",
-        request=s.ActivateSerializer,
-        responses={201: s.TokenPairSerializer, **error_responses(400, 415)},
+        request=ActivateSerializer,
+        responses={201: TokenPairSerializer, **error_responses(400, 415)},
     )
     def post(self, request):
-        serializer = s.ActivateSerializer(data=request.data)
+        serializer = ActivateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             try:
                 user = patient_activate(**serializer.validated_data)
             except FieldErrors as exc:
                 raise ValidationError(exc.errors) from None
-        return Response(s.tokens_for(user), status=status.HTTP_201_CREATED)
+        return Response(tokens_for(user), status=status.HTTP_201_CREATED)
 
 
-class MeView(APIView):
-    @extend_schema(summary="The caller's profile", responses={200: s.MeSerializer})
-    def get(self, request):
-        return Response(s.MeSerializer(me_profile(_me(request))).data)
-
+class DeviceView(PatientView):
     @extend_schema(
-        summary="Change the caller's profile: display name; for a patient also timezone and quiet hours",
-        description="Staff sending `timezone` or `quiet_hours` get 403: only patients have them.",
-        request=s.MeUpdateSerializer,
-        responses={200: s.MeSerializer, **error_responses(403)},
+        summary="Register a push token",
+        request=DeviceInSerializer,
+        responses={
+            201: DeviceSerializer,
+            200: OpenApiResponse(DeviceSerializer, description="The token was known: attached and enabled again."),
+        },
     )
-    def patch(self, request):
-        serializer = s.MeUpdateSerializer(data=request.data)
+    def post(self, request):
+        serializer = DeviceInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            me_update(user=request.user, data=serializer.validated_data)
-        except ProfileForbidden as exc:
-            raise PermissionDenied(str(exc)) from None
-        return Response(s.MeSerializer(me_profile(_me(request))).data)
+        device, created = device_register(patient=self.patient, **serializer.validated_data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(DeviceSerializer(device).data, status=code)
 
 
-def _me(request) -> User:
-    return User.objects.select_related("clinic", "patient__clinic").get(pk=request.user.pk)
+class DeviceDetailView(PatientView):
+    @extend_schema(summary="Remove a push token (sign-out)", responses={204: None})
+    def delete(self, request, token: str):
+        if not device_remove(patient=self.patient, token=token):
+            raise NotFound("No such device.")
+        return Response(status=status.HTTP_204_NO_CONTENT)

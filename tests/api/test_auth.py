@@ -7,7 +7,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from patients.models import ActivationCode, Patient, User
-from patients.services import activation_code_issue
+from patients.services.activation import activation_code_issue
 from tests.api.conftest import NOW, client_for
 from tests.factories import PatientFactory
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from config.api.authentication import JWTPatientAuthentication
+from patients.api.authentication import JWTPatientAuthentication
 from patients.models import Patient
 from tests.api.conftest import NOW, client_for
 

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from rehab.models import Device
+from patients.models import Device
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

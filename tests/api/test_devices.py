@@ -1,6 +1,6 @@
 import pytest
 
-from rehab.models import Device
+from patients.models import Device
 from tests.api.conftest import START, client_for
 from tests.factories import enrolled_patient
 

@@ -17,13 +17,13 @@ from django.test import RequestFactory
 from rest_framework.request import Request
 from rest_framework_simplejwt.tokens import AccessToken
 
-from config.api.authentication import JWTPatientAuthentication
+from patients.api.authentication import JWTPatientAuthentication
 from patients.models import Patient, User
 from protocols.models import Protocol
-from rehab.models import Enrollment
-from rehab.selectors.enrollment import EnrollmentCache, EnrollmentHistory, enrollment_history_cache_use
-from rehab.services.enrollment import enrollment_start
-from rehab.simulation.copy import copy_instances
+from rehab.care.models import Enrollment
+from rehab.care.selectors.enrollment import EnrollmentCache, EnrollmentHistory, enrollment_history_cache_use
+from rehab.care.services.enrollment import enrollment_start
+from rehab.devtools.simulation.copy import copy_instances
 from tests.api.conftest import START, client_for
 from tests.factories import PatientFactory, enrolled_patient, protocol_version
 
@@ -107,7 +107,7 @@ def test_a_deletion_in_the_admin_is_seen(patient, django_assert_num_queries):
     enrollment = Enrollment.objects.get(patient=patient)
     browser = client_for(None)
     browser.force_login(admin)
-    answer = browser.post(f"/admin/rehab/enrollment/{enrollment.pk}/delete/", {"post": "yes"})
+    answer = browser.post(f"/admin/care/enrollment/{enrollment.pk}/delete/", {"post": "yes"})
     assert answer.status_code == 302
     assert seen(patient) == []
     assert client_for(patient.user).get("/api/v1/me/").json()["enrollment"] is None

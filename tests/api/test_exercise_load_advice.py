@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from rehab.models import Alert
+from rehab.alerts.models import Alert
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 

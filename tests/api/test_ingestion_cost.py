@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rehab.services.enrollment import enrollment_start
+from rehab.care.services.enrollment import enrollment_start
 from tests.api.conftest import START
 from tests.factories import protocol_version
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from rehab.models import ExerciseLog, MedicationLog, PainLog, SymptomReport, VisaAResponse
+from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, SymptomReport, VisaAResponse
 from tests.api.conftest import NOW, START, client_for
 from tests.factories import enrolled_patient
 

@@ -5,7 +5,7 @@ import time_machine
 
 from config import clock
 from patients.models import Patient
-from rehab.models import Milestone
+from rehab.care.models import Milestone
 from tests.api.conftest import START, client_for
 from tests.factories import enrolled_patient
 

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 
 from patients.api.serializers import tokens_for
-from rehab.api.patient.serializers import NOTE_MAX, SYNC_BATCH_MAX
-from rehab.models import PainLog, SymptomReport
+from rehab.intake.api.serializers import NOTE_MAX, SYNC_BATCH_MAX
+from rehab.logs.models import PainLog, SymptomReport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -26,8 +26,8 @@ from django.conf import settings
 
 from config import clock
 from patients.api.serializers import tokens_for
-from rehab.models import PainLog
-from rehab.services.alerts import alert_raise
+from rehab.alerts.services.alerts import alert_raise
+from rehab.logs.models import PainLog
 from tests.factories import ClinicAdminFactory, PhysioFactory, enrolled_patient
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rehab.models import ExerciseLog, PainLog, SymptomReport, VisaAResponse
-from rehab.services.logs import CREATED, DUPLICATE, log_record
+from rehab.intake.services import CREATED, DUPLICATE, log_record
+from rehab.logs.models import ExerciseLog, PainLog, SymptomReport, VisaAResponse
 from tests.api.conftest import NOW
 
 SYNC = "/api/v1/me/sync/"

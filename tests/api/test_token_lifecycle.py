@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from patients.api.serializers import tokens_for
 from patients.models import User
-from patients.services import activation_code_issue
+from patients.services.activation import activation_code_issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

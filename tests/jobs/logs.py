@@ -4,8 +4,9 @@ import uuid
 from datetime import date, datetime
 
 from config import clock
-from rehab.models import ClinicalEvent, ExerciseLog, MedicationLog, PainLog, SymptomReport, VisaAResponse
-from rehab.services.safety import clinical_event_recorded, log_received
+from rehab.care.models import ClinicalEvent
+from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, SymptomReport, VisaAResponse
+from rehab.rules.services.safety import clinical_event_recorded, log_received
 
 
 def _base(patient, at: datetime) -> dict:

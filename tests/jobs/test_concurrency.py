@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from config import clock
-from rehab.models import Alert, AlertEvent, Delivery, WebhookEndpoint
-from rehab.services.delivery import delivery_sweep
-from rehab.services.review_sweep import milestones_judge_due
+from rehab.alerts.models import Alert, AlertEvent, Delivery, WebhookEndpoint
+from rehab.alerts.services.delivery import delivery_sweep
+from rehab.rules.services.review_sweep import milestones_judge_due
 from tests.factories import ClinicFactory, enrolled_patient
 from tests.jobs import logs
 from tests.jobs.receiver import Receiver

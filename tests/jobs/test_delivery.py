@@ -7,10 +7,10 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from rehab.models import Alert, AlertEvent, Delivery, DeliveryAttempt, WebhookEndpoint
-from rehab.services.alerts import alert_acknowledge, alerts_escalate_due
-from rehab.services.delivery import RETRY_DELAYS, delivery_sweep
-from rehab.services.webhooks import webhook_url_validate
+from rehab.alerts.models import Alert, AlertEvent, Delivery, DeliveryAttempt, WebhookEndpoint
+from rehab.alerts.services.alerts import alert_acknowledge, alerts_escalate_due
+from rehab.alerts.services.delivery import RETRY_DELAYS, delivery_sweep
+from rehab.alerts.webhook_urls import webhook_url_validate
 from tests.factories import ClinicAdminFactory, enrolled_patient
 from tests.jobs import logs
 from tests.jobs.receiver import Receiver, body_of, signature_valid

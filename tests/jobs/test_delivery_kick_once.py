@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
-from rehab.services.alerts import alert_raise
-from rehab.services.delivery import delivery_kick
+from rehab.alerts.services.alerts import alert_raise
+from rehab.alerts.services.delivery import delivery_kick
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

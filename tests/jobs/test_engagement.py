@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config import clock
-from rehab.models import Alert
-from rehab.services.engagement import no_recent_logs_raise
+from rehab.alerts.models import Alert
+from rehab.rules.services.engagement import no_recent_logs_raise
 from tests.factories import enrolled_patient
 from tests.jobs import logs
 

@@ -8,9 +8,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rehab.api.patient.serializers import ExerciseLogInSerializer, PainLogInSerializer
-from rehab.models import Alert, ExerciseLog, PainLog
-from rehab.services.logs import CONFLICT, CREATED, DUPLICATE, INVALID, LogItem, log_record, logs_record
+from rehab.alerts.models import Alert
+from rehab.intake.api.serializers import ExerciseLogInSerializer, PainLogInSerializer
+from rehab.intake.services import CONFLICT, CREATED, DUPLICATE, INVALID, LogItem, log_record, logs_record
+from rehab.logs.models import ExerciseLog, PainLog
 from tests.factories import enrolled_patient
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

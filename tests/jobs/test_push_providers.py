@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from rehab.channels import PermanentError, TransientError
-from rehab.channels.push_providers import ApnsPush, _raise_for
+from rehab.alerts.channels import PermanentError, TransientError
+from rehab.alerts.channels.push_providers import ApnsPush, _raise_for
 
 
 def answer(status: int, text: str = "") -> httpx.Response:
@@ -38,7 +38,7 @@ def test_apns_network_failure_is_transient(settings, monkeypatch):
         raise httpx.ConnectError("refused")
 
     monkeypatch.setattr(httpx.Client, "post", refuse)
-    from rehab.channels.push import PushMessage
+    from rehab.alerts.channels.push import PushMessage
 
     with pytest.raises(TransientError):
         ApnsPush().push(PushMessage(token="t", platform="ios", title="a", body="b", data={}))

@@ -8,9 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config import clock
-from rehab.channels import push
-from rehab.models import Delivery, Device, Reminder
-from rehab.services.reminders import reminders_plan, reminders_send_due
+from patients.models import Device
+from rehab.alerts.channels import push
+from rehab.alerts.models import Delivery
+from rehab.reminders.models import Reminder
+from rehab.reminders.services import reminders_plan, reminders_send_due
 from tests.factories import enrolled_patient
 from tests.jobs import logs
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rehab.services.review_sweep import milestones_judge_due
+from rehab.rules.services.review_sweep import milestones_judge_due
 from tests.jobs.test_reviews import REVIEW_DUE, patient_with_pain, review
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config import clock
-from rehab.models import Alert, AlertEvent, Milestone
-from rehab.services.engagement import no_recent_logs_raise
-from rehab.services.review_sweep import milestones_judge_due, milestones_open_due
-from rehab.services.reviews import MilestoneConflict, OutcomeNoteRequired, milestone_outcome_record
+from rehab.alerts.models import Alert, AlertEvent
+from rehab.care.models import Milestone
+from rehab.rules.services.engagement import no_recent_logs_raise
+from rehab.rules.services.review_sweep import milestones_judge_due, milestones_open_due
+from rehab.rules.services.reviews import MilestoneConflict, OutcomeNoteRequired, milestone_outcome_record
 from tests.factories import PhysioFactory, enrolled_patient
 from tests.jobs import logs
 

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from rehab.models import Alert, Milestone
+from rehab.alerts.models import Alert
+from rehab.care.models import Milestone
 from tests.factories import enrolled_patient
 from tests.jobs.test_reviews import REVIEW_DUE, patient_with_pain
 

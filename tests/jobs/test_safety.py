@@ -6,10 +6,10 @@ import pytest
 import time_machine
 
 from protocols.models import ProtocolVersion
-from rehab.models import Alert, AlertEvent
-from rehab.services.alerts import alert_raise, alerts_escalate_due
-from rehab.services.enrollment import enrollment_start
-from rehab.services.safety.context import SafetyContext
+from rehab.alerts.models import Alert, AlertEvent
+from rehab.alerts.services.alerts import alert_raise, alerts_escalate_due
+from rehab.care.services.enrollment import enrollment_start
+from rehab.rules.services.safety.context import SafetyContext
 from tests.factories import PatientFactory, enrolled_patient, protocol_version
 from tests.jobs import logs
 

@@ -12,10 +12,13 @@ import pytest
 import time_machine
 
 from config import clock
-from rehab.channels import push
-from rehab.models import Alert, Delivery, Device, Milestone, Reminder
-from rehab.services.periodic import periodic_run
-from rehab.services.reminders.quiet import in_quiet_hours
+from patients.models import Device
+from rehab.alerts.channels import push
+from rehab.alerts.models import Alert, Delivery
+from rehab.care.models import Milestone
+from rehab.jobs.periodic import periodic_run
+from rehab.reminders.models import Reminder
+from rehab.reminders.services.quiet import in_quiet_hours
 from tests.factories import enrolled_patient
 from tests.jobs import logs
 

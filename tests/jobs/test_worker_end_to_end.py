@@ -16,9 +16,9 @@ from django.conf import settings
 
 from config import clock
 from patients.models import Clinic
-from rehab.models import AlertEvent, Delivery, WebhookEndpoint
-from rehab.services.logs import log_record
-from rehab.tasks import deliver_pending
+from rehab.alerts.models import AlertEvent, Delivery, WebhookEndpoint
+from rehab.intake.services import log_record
+from rehab.jobs.tasks import deliver_pending
 from tests.factories import ClinicFactory, enrolled_patient
 from tests.jobs.processes import RedisServer, Worker, free_port, publishing_to
 from tests.jobs.receiver import Receiver, body_of, signature_valid

@@ -6,7 +6,7 @@ import pytest
 
 from protocols.definition import REVIEW_ALERTS, SYMPTOMS, DefinitionError, definition_from_dict
 from protocols.library import definition_files, read_definition
-from rehab.alert_codes import CODES
+from rehab.alerts.codes import CODES
 
 SHIPPED = {path.name: read_definition(path) for path in definition_files()}
 

@@ -9,10 +9,11 @@ import time_machine
 from config import clock
 from patients.models import Patient, User
 from protocols.timeline import plan_for_day
-from rehab.models import ClinicalEvent, ExerciseLog, Milestone, PainLog, VisaAResponse
-from rehab.selectors.enrollment import enrollment_current
-from rehab.services.demo import PATIENTS, demo_seed, visa_a_answers
-from rehab.visa_a import visa_a_score
+from rehab.care.models import ClinicalEvent, Milestone
+from rehab.care.selectors.enrollment import enrollment_current
+from rehab.jobs.demo import PATIENTS, demo_seed, visa_a_answers
+from rehab.logs.models import ExerciseLog, PainLog, VisaAResponse
+from rehab.logs.visa_a import visa_a_score
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import yaml
 from protocols.library import definition_files, protocol_library_sync, read_definition
 from protocols.models import ProtocolVersion
 from protocols.timeline import plan_for_day
-from rehab.models import Enrollment, Milestone
-from rehab.selectors.enrollment import enrollment_current
-from rehab.services.enrollment import EnrollmentOverlap, enrollment_start
+from rehab.care.models import Enrollment, Milestone
+from rehab.care.selectors.enrollment import enrollment_current
+from rehab.care.services.enrollment import EnrollmentOverlap, enrollment_start
 from tests.factories import PatientFactory, enrolled_patient, protocol_version
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rehab.measures import (
+from rehab.care.measures import (
     IMPROVED,
     NOT_IMPROVED,
     NOT_JUDGEABLE,

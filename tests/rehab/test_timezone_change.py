@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from patients.services import me_update
-from rehab.models import Milestone, Reminder
-from rehab.services.patients import patient_update
+from rehab.care.models import Milestone
+from rehab.records.services import me_update, patient_update
+from rehab.reminders.models import Reminder
 from tests.factories import enrolled_patient
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import time_machine
 
 from config import clock
 from protocols.timeline import plan_for_day
-from rehab.selectors.enrollment import enrollment_current
+from rehab.care.selectors.enrollment import enrollment_current
 from tests.factories import enrolled_patient
 
 # Sunday 1 March 2026, 15:00 UTC: already Monday 2 March 02:00 in Sydney (UTC+11),

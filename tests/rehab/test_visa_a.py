@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rehab.visa_a import Q7_SCORES, Q8_SCORES, VisaAInvalid, visa_a_score
+from rehab.logs.visa_a import Q7_SCORES, Q8_SCORES, VisaAInvalid, visa_a_score
 
 
 def answers(**changes) -> dict:

@@ -6,11 +6,12 @@ import pytest
 import time_machine
 
 from patients.models import Patient
-from rehab.models import Milestone, PainLog, VisaAResponse
-from rehab.services.enrollment import enrollment_start
-from rehab.simulation import bulk
-from rehab.simulation.trajectory import visa_a_answers
-from rehab.visa_a import visa_a_score
+from rehab.care.models import Milestone
+from rehab.care.services.enrollment import enrollment_start
+from rehab.devtools.simulation import bulk
+from rehab.devtools.simulation.trajectory import visa_a_answers
+from rehab.logs.models import PainLog, VisaAResponse
+from rehab.logs.visa_a import visa_a_score
 from tests.factories import PatientFactory, protocol_version
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ from datetime import date
 
 from protocols.definition import definition_from_dict
 from protocols.library import definition_files, read_definition
-from rehab.simulation.trajectory import Course, cohort_plan, entries_for_day, expected_pain, visa_a_answers
-from rehab.visa_a import visa_a_score
+from rehab.devtools.simulation.trajectory import Course, cohort_plan, entries_for_day, expected_pain, visa_a_answers
+from rehab.logs.visa_a import visa_a_score
 
 SPECS = {d["code"]: definition_from_dict(d) for d in map(read_definition, definition_files())}
 CARE = {code: spec.care for code, spec in SPECS.items()}
@@ -52,7 +52,7 @@ def test_beat_tasks_run_in_the_ticks_where_their_crontab_falls_due():
 
     from celery.schedules import crontab
 
-    from rehab.simulation.jobs import _first_due
+    from rehab.devtools.simulation.jobs import _first_due
 
     six_hourly = crontab(minute=30, hour="*/6")
     start = datetime(2026, 3, 1, 5, tzinfo=UTC)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from rehab.services.alerts import alert_raise
+from rehab.alerts.services.alerts import alert_raise
 from tests.api.clinician.conftest import TODAY
 from tests.api.conftest import client_for
 

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rehab.models import AuditEntry, ExerciseLog, PainLog, VisaAResponse
-from rehab.services.alerts import alert_raise
+from patients.models import AuditEntry
+from rehab.alerts.services.alerts import alert_raise
+from rehab.logs.models import ExerciseLog, PainLog, VisaAResponse
 from tests.api.clinician.conftest import START, TODAY
 from tests.api.conftest import client_for
 from tests.factories import enrolled_patient

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from config import clock
-from rehab.models import Alert, ExerciseLog, PainLog, VisaAResponse
-from rehab.selectors.dashboard import DashboardQuery, PatientDashboard
+from rehab.alerts.models import Alert
+from rehab.logs.models import ExerciseLog, PainLog, VisaAResponse
+from rehab.records.selectors.dashboard import DashboardQuery, PatientDashboard
 from tests.factories import enrolled_patient
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -131,7 +132,7 @@ def test_adherence_is_completed_sessions_over_prescribed_sessions_of_the_last_se
 
 
 def test_adherence_counts_each_day_against_the_enrolment_that_covered_it(clinic):
-    from rehab.services.enrollment import enrollment_start
+    from rehab.care.services.enrollment import enrollment_start
     from tests.factories import protocol_version
 
     patient = enrolled_patient(start=TODAY - timedelta(days=60), clinic=clinic)
@@ -178,7 +179,7 @@ def test_today_is_the_patients_own_local_date(clinic):
 
 
 def test_open_alerts_counts_only_open_ones(clinic, physio):
-    from rehab.services.alerts import alert_acknowledge, alert_raise
+    from rehab.alerts.services.alerts import alert_acknowledge, alert_raise
 
     patient = enrolled_patient(start=TODAY - timedelta(days=5), clinic=clinic)
     alert_raise(patient=patient, code="exercise_pain_high", reason="r", evidence={})

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from rehab.models import Alert, ClinicalEvent, WebhookEndpoint
-from rehab.services.alerts import alert_raise
+from rehab.alerts.models import Alert, WebhookEndpoint
+from rehab.alerts.services.alerts import alert_raise
+from rehab.care.models import ClinicalEvent
 from tests.api.clinician.conftest import NOW, TODAY
 from tests.api.conftest import client_for
 from tests.factories import enrolled_patient

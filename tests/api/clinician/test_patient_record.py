@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from patients.models import ActivationCode, Patient
-from patients.services import patient_activate
-from rehab.api.clinician.base import ClinicScopedViewSet
-from rehab.models import Alert, AuditEntry, Enrollment, Milestone, Reminder
+from patients.api.base import ClinicScopedViewSet
+from patients.models import ActivationCode, AuditEntry, Patient
+from patients.services.activation import patient_activate
+from rehab.alerts.models import Alert
+from rehab.care.models import Enrollment, Milestone
+from rehab.reminders.models import Reminder
 from tests.api.clinician.conftest import NOW, START, TODAY
 from tests.api.conftest import client_for
 from tests.factories import PhysioFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rehab.models import WebhookEndpoint
+from rehab.alerts.models import WebhookEndpoint
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.usefixtures("frozen_now")

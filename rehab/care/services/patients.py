@@ -1,0 +1,75 @@
+"""A clinic's patients: creating one with its first enrolment, and changing their record."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from django.db import transaction
+
+from patients.models import Clinic, Patient, User
+from patients.services.activation import activation_code_issue
+from protocols.definition import ProtocolDefinition
+from protocols.models import ProtocolVersion
+from rehab.care.services.enrollment import enrollment_start
+
+
+class PatientInvalid(ValueError):
+    """Field errors a clinician must correct: {"field": ["message", ...]}."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    clinic: Clinic,
+    by: User,
+    display_name: str,
+    timezone: str,
+    side: str,
+    condition: str,
+    protocol_version: ProtocolVersion,
+    start_date: date,
+    assigned_physio: User | None = None,
+    comorbidities: Iterable[str] = (),
+    biomechanics: Mapping[str, bool] | None = None,
+    exercise_overrides: Iterable[Mapping] = (),
+) -> tuple[Patient, str]:
+    """A new patient on their first protocol, with an activation code for the app (returned in clear)."""
+    exercise_overrides = list(exercise_overrides)
+    patient_record_check(
+        clinic=clinic, assigned_physio=assigned_physio, spec=protocol_version.spec, overrides=exercise_overrides
+    )
+    patient = Patient.objects.create(
+        clinic=clinic,
+        display_name=display_name,
+        timezone=timezone,
+        side=side,
+        condition=condition,
+        assigned_physio=assigned_physio,
+        comorbidities=sorted(set(comorbidities)),
+        biomechanics=dict(biomechanics or {}),
+        exercise_overrides=exercise_overrides,
+    )
+    enrollment_start(patient=patient, protocol_version=protocol_version, start_date=start_date, by=by)
+    return patient, activation_code_issue(patient=patient, by=by)
+
+
+def patient_record_check(
+    *, clinic: Clinic, assigned_physio: User | None, spec: ProtocolDefinition | None, overrides: Iterable[Mapping]
+) -> None:
+    """What a clinician may put on a record (creating or changing it); PatientInvalid names each field refused."""
+    errors: dict[str, list[str]] = {}
+    if assigned_physio is not None and (assigned_physio.clinic_id != clinic.pk or not assigned_physio.is_clinician):
+        errors["assigned_physio"] = ["Not a physiotherapist of this clinic."]
+    if spec is not None:
+        known = {e.code for e in spec.exercises}
+        for index, override in enumerate(overrides):
+            if override["exercise"] not in known:
+                errors[f"exercise_overrides.{index}.exercise"] = [f"Not an exercise of {spec.code}."]
+    codes = [o["exercise"] for o in overrides]
+    if len(codes) != len(set(codes)):
+        errors["exercise_overrides"] = ["Each exercise may be overridden once."]
+    if errors:
+        raise PatientInvalid(errors)

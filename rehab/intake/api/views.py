@@ -1,0 +1,156 @@
+"""The phone app's endpoints: /api/v1/me/... (a patient's own data) and the red-flag table.
+
+Every /me/ view is a PatientView: signed in as a patient with a Patient row,
+and every read or write goes through `self.patient`, so no view can reach
+another patient's data. Staff get 403.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from config.api.errors import Conflict, safe_text
+from config.api.schema import error_responses
+from config.api.serializers import query_data
+from patients.api.base import PatientView
+from patients.models import Patient
+from rehab.care.selectors.enrollment import EnrollmentHistory
+from rehab.intake.api.bodies import log_bodies_store
+from rehab.intake.api.serializers import (
+    LOG_IN_SERIALIZERS,
+    ExerciseLogSerializer,
+    MedicationLogSerializer,
+    PainLogSerializer,
+    SinceQuerySerializer,
+    SymptomReportSerializer,
+    SyncInSerializer,
+    SyncOutSerializer,
+    VisaASerializer,
+    log_bodies_validate,
+)
+from rehab.intake.registry import KINDS
+from rehab.intake.selectors import patient_logs
+from rehab.intake.services import CONFLICT, CREATED, INVALID, LogConflict, LogInvalid, LogOutcome, log_record
+
+
+class LogView(PatientView, generics.ListAPIView):
+    """GET lists the patient's entries of one kind (newest first); POST stores one, idempotently by client_id."""
+
+    kind: str
+
+    def get_queryset(self):
+        query = SinceQuerySerializer(data=query_data(self.request))
+        query.is_valid(raise_exception=True)
+        return patient_logs(patient=self.patient, kind=self.kind, since=query.validated_data.get("since"))
+
+    def post(self, request):
+        [(data, errors)] = log_bodies_validate(self.kind, [request.data])
+        if errors is not None:
+            raise ValidationError(errors)
+        try:
+            record, outcome = log_record(patient=self.patient, kind=self.kind, data=data)
+        except LogInvalid as exc:
+            raise ValidationError(exc.errors) from None
+        except LogConflict as exc:
+            raise Conflict(f"client_id {exc.stored.client_id} was already used with other content.") from None
+        code = status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
+        return Response(self.serializer_class(record, context=self.get_serializer_context()).data, status=code)
+
+
+_SINCE = OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only entries received after this instant.")
+
+
+def _log_schema(view: type[LogView]) -> type[LogView]:
+    """Documents one log kind's list and create, with the real statuses of both."""
+    name = {"visa_a": "VISA-A responses"}.get(view.kind, view.kind.replace("_", " "))
+    view.queryset = KINDS[view.kind].model.objects.none()  # tells the schema the model; never queried
+    return extend_schema_view(
+        get=extend_schema(summary=f"The patient's {name}, newest first", parameters=[_SINCE]),
+        post=extend_schema(
+            summary=f"Store one of the patient's {name}",
+            description=(
+                "201 when stored; 200 with the stored record when this client_id was already stored with the same "
+                "content (nothing is stored); 409 when it was stored with other content. A time more than 5 "
+                "minutes in the future, or before the patient's first enrolment (medication: more than 12 months "
+                "back), is 400."
+            ),
+            request=LOG_IN_SERIALIZERS[view.kind],
+            responses={
+                201: view.serializer_class,
+                200: OpenApiResponse(view.serializer_class, description="A replay: the stored record."),
+                **error_responses(400, 409),
+            },
+        ),
+    )(view)
+
+
+@_log_schema
+class PainLogView(LogView):
+    kind = "pain_logs"
+    serializer_class = PainLogSerializer
+
+
+@_log_schema
+class ExerciseLogView(LogView):
+    kind = "exercise_logs"
+    serializer_class = ExerciseLogSerializer
+
+    def get_serializer_context(self) -> dict:
+        # The limit of the patient's own protocol version: one read per request, list or POST.
+        rules = EnrollmentHistory.of(self.patient).rules_source()
+        limit = None if rules is None else rules.protocol_version.spec.rules.get("exercise_pain_max")
+        return {**super().get_serializer_context(), "exercise_pain_max": limit}
+
+
+@_log_schema
+class VisaAView(LogView):
+    kind = "visa_a"
+    serializer_class = VisaASerializer
+
+
+@_log_schema
+class SymptomReportView(LogView):
+    kind = "symptom_reports"
+    serializer_class = SymptomReportSerializer
+
+
+@_log_schema
+class MedicationLogView(LogView):
+    kind = "medication_logs"
+    serializer_class = MedicationLogSerializer
+
+
+class SyncView(PatientView):
+    @extend_schema(
+        summary="A batch from a phone that was offline",
+        description=(
+            "Each item is validated as by its single endpoint: valid items are stored (together) even when a "
+            "sibling is not, and a replayed batch stores nothing twice. The answer is 200 with one "
+            "result per item, in the order sent; a body that is not lists of objects is 400."
+        ),
+        request=SyncInSerializer,
+        responses={200: SyncOutSerializer},
+    )
+    def post(self, request):
+        batch = SyncInSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        return Response({"results": sync_batch(self.patient, batch.validated_data)})
+
+
+def sync_batch(patient: Patient, batch: dict[str, list]) -> dict[str, list[dict]]:
+    """One result per item, per kind, in the order sent."""
+    bodies = [(patient, kind, item) for kind, items in batch.items() for item in items]
+    outcomes = iter(log_bodies_store(bodies))
+    return {kind: [_sync_result(item, next(outcomes)) for item in items] for kind, items in batch.items()}
+
+
+def _sync_result(item, outcome: LogOutcome) -> dict:
+    client_id = item.get("client_id") if isinstance(item, dict) else None
+    result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None, "errors": {}}
+    if outcome.status == INVALID:
+        return {**result, "status": INVALID, "errors": outcome.errors}
+    if outcome.status == CONFLICT:
+        return {**result, "status": CONFLICT, "errors": {"client_id": ["Already used with other content."]}}
+    return {**result, "status": outcome.status, "id": outcome.record.pk}

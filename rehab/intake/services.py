@@ -1,0 +1,316 @@
+"""Storing what a patient logs from the phone, exactly once.
+
+One function stores a batch of items, whether one came alone (POST
+/me/pain-logs/), a phone that was offline sent a week's worth (POST /me/sync/)
+or the simulator sends what two thousand patients logged in an hour.
+`client_id` is unique per patient and kind: the same id with the same content
+is the same entry (a retry) and stores nothing; with other content it is a
+conflict. Content is compared after normalisation: instants as instants,
+omitted fields as their defaults (the input serializers fill them in).
+
+Entries are dated by their own time in the patient's zone, not by arrival,
+so a pain score typed offline three days ago counts for that day.
+
+A batch costs a fixed number of statements whatever its size: the enrolments
+of its patients, one insert per kind, one read of recent pain for the pain
+rules, and a read of stored entries only when a retry or a refused item needs it.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, models, transaction
+
+from config import clock
+from patients.models import Patient
+from patients.services.activation import FieldErrors
+from protocols.definition import TIER_RANK
+from protocols.models import ProtocolVersion
+from rehab.care.models import Enrollment
+from rehab.care.selectors.enrollment import EnrollmentHistory
+from rehab.intake.registry import KINDS, LogKind
+from rehab.logs import visa_a
+from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, SymptomReport, VisaAResponse
+from rehab.rules.services import safety
+from rehab.rules.services.safety.context import SafetyContext
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # phones' clocks drift
+MEDICATION_LOOKBACK_MONTHS = 12  # an injection before enrolment still matters
+INSERT_ATTEMPTS = 3  # each lost race to the unique constraint turns entries into replays
+
+CREATED = "created"
+DUPLICATE = "duplicate"
+INVALID = "invalid"
+CONFLICT = "conflict"
+
+
+class LogInvalid(FieldErrors):
+    """The entry breaks a rule the schema cannot express (a future time, an unknown exercise...)."""
+
+
+class LogConflict(Exception):
+    """The client_id was already used for this kind with other content."""
+
+    def __init__(self, stored: models.Model):
+        super().__init__(f"client_id {stored.client_id} was already used with other content")
+        self.stored = stored
+
+
+@dataclass(frozen=True)
+class LogItem:
+    patient: Patient
+    kind: str  # a key of rehab.log_kinds.KINDS
+    data: dict  # validated by the kind's input serializer
+
+    @property
+    def key(self) -> tuple:
+        return self.patient.pk, self.kind, self.data["client_id"]
+
+
+@dataclass(frozen=True)
+class LogOutcome:
+    status: str  # CREATED or DUPLICATE (the record), CONFLICT (the stored record) or INVALID (errors)
+    record: models.Model | None = None
+    errors: dict | None = None
+
+
+def log_record(*, patient: Patient, kind: str, data: dict) -> tuple[models.Model, str]:
+    """Store one entry; returns (record, "created" | "duplicate"). Raises LogInvalid or LogConflict."""
+    outcome = logs_record([LogItem(patient, kind, data)])[0]
+    if outcome.status == INVALID:
+        raise LogInvalid(outcome.errors)
+    if outcome.status == CONFLICT:
+        raise LogConflict(outcome.record)
+    return outcome.record, outcome.status
+
+
+def logs_record(items: Sequence[LogItem]) -> list[LogOutcome]:
+    """Store a batch; one outcome per item, in order. Valid items are stored even when a sibling is not.
+
+    Safe under concurrency: two identical requests at once meet at the unique
+    constraint, and the loser answers as a replay of the winner. An item
+    repeated within the batch answers as a replay of its first occurrence.
+    """
+    histories = _histories({item.patient.pk: item.patient for item in items})
+    outcomes: dict[int, LogOutcome] = {}
+    first_of: dict[tuple, int] = {}
+    new: dict[int, dict] = {}
+    refused: dict[int, LogInvalid] = {}
+    for i, item in enumerate(items):
+        if first_of.setdefault(item.key, i) != i:
+            continue
+        try:
+            new[i] = _checked_fields(KINDS[item.kind], item.patient, histories[item.patient.pk], item.data)
+        except LogInvalid as exc:
+            refused[i] = exc
+    if refused:
+        # A retry of an entry stored earlier is still that entry, even if a rule
+        # would now refuse it (a later enrolment moved the first start date).
+        stored = _stored(items, refused)
+        for i, exc in refused.items():
+            outcomes[i] = _replay(items[i], stored[i]) if i in stored else LogOutcome(INVALID, errors=exc.errors)
+    outcomes.update(_insert(items, new, histories))
+    for i, item in enumerate(items):
+        if i not in outcomes:
+            first = outcomes[first_of[item.key]]
+            outcomes[i] = first if first.record is None else _replay(item, first.record)
+    return [outcomes[i] for i in range(len(items))]
+
+
+def _histories(patients: dict[int, Patient]) -> dict[int, EnrollmentHistory]:
+    """Every patient's enrolments: one patient through its own selector, many in two queries."""
+    if len(patients) <= 1:
+        return {pk: EnrollmentHistory.of(patient) for pk, patient in patients.items()}
+    rows = list(Enrollment.objects.filter(patient_id__in=list(patients)).order_by("patient_id", "-start_date"))
+    # Few versions serve many enrolments: read each (and its large definition) once.
+    versions = ProtocolVersion.objects.select_related("protocol").in_bulk({e.protocol_version_id for e in rows})
+    by_patient: dict[int, list[Enrollment]] = defaultdict(list)
+    for enrollment in rows:
+        enrollment.protocol_version = versions[enrollment.protocol_version_id]
+        enrollment.patient = patients[enrollment.patient_id]
+        by_patient[enrollment.patient_id].append(enrollment)
+    return {pk: EnrollmentHistory(patient, tuple(by_patient[pk])) for pk, patient in patients.items()}
+
+
+def _insert(items: Sequence[LogItem], new: dict[int, dict], histories: dict) -> dict[int, LogOutcome]:
+    """Insert the new entries and run their safety rules, in one transaction.
+
+    New entries are the common case: insert first and let the unique constraint
+    tell a retry apart, rather than reading first every time. When it does, the
+    stored ones become replays and the rest are inserted again.
+    """
+    outcomes: dict[int, LogOutcome] = {}
+    for _ in range(INSERT_ATTEMPTS):
+        if not new:
+            break
+        try:
+            with transaction.atomic():
+                created = _create(items, new)
+                _safety_rules(items, created, histories)  # alerts exist exactly when the log does
+        except IntegrityError:
+            stored = _stored(items, new)
+            if not stored:
+                raise  # no retry explains it: a real fault
+            for i, record in stored.items():
+                outcomes[i] = _replay(items[i], record)
+                del new[i]
+            continue
+        outcomes.update((i, LogOutcome(CREATED, record)) for i, record in created.items())
+        return outcomes
+    if new:
+        raise RuntimeError("entries kept meeting concurrent inserts of the same client_id")
+    return outcomes
+
+
+def _create(items: Sequence[LogItem], new: dict[int, dict]) -> dict[int, models.Model]:
+    now = clock.now()
+    by_kind: dict[str, dict[int, models.Model]] = defaultdict(dict)
+    for i, fields in new.items():
+        item = items[i]
+        by_kind[item.kind][i] = KINDS[item.kind].model(patient=item.patient, received_at=now, **fields)
+    for kind, records in by_kind.items():
+        KINDS[kind].model.objects.bulk_create(records.values())
+    return {i: record for records in by_kind.values() for i, record in records.items()}
+
+
+def _safety_rules(items: Sequence[LogItem], created: dict[int, models.Model], histories: dict) -> None:
+    """The arrival rules of every new entry, in the order the entries came; recent pain read once for all."""
+    pain = [record for record in created.values() if isinstance(record, PainLog)]
+    recent = _recent_pain(pain, histories) if pain else {}
+    for i in sorted(created):
+        record = created[i]
+        pain_around = recent.get(record.patient_id, []) if isinstance(record, PainLog) else None
+        safety.log_received(record, history=histories[record.patient_id], recent=pain_around)
+
+
+def _recent_pain(logs: list[PainLog], histories: dict) -> dict[int, list]:
+    contexts = {
+        log.patient_id: SafetyContext.for_patient(log.patient, history=histories[log.patient_id]) for log in logs
+    }
+    reaches = [safety.PainReach.of(ctx) for ctx in contexts.values() if ctx.enrollment]
+    if not reaches:
+        return {}  # nobody enrolled: the pain rules judge nothing
+    reach = safety.PainReach(max(r.any_context for r in reaches), max(r.morning for r in reaches))
+    days = [log.local_date for log in logs]
+    return safety.recent_pain(contexts, first=min(days), last=max(days), reach=reach)
+
+
+def _stored(items: Sequence[LogItem], indices: Iterable[int]) -> dict[int, models.Model]:
+    """The stored entries with these items' client_ids (one query per kind), by item index."""
+    wanted: dict[str, dict[tuple, int]] = defaultdict(dict)
+    for i in indices:
+        item = items[i]
+        wanted[item.kind][(item.patient.pk, item.data["client_id"])] = i
+    found: dict[int, models.Model] = {}
+    for kind, keys in wanted.items():
+        rows = KINDS[kind].model.objects.filter(
+            patient_id__in={pk for pk, _ in keys}, client_id__in={cid for _, cid in keys}
+        )
+        for row in rows:
+            i = keys.get((row.patient_id, row.client_id))
+            if i is not None:
+                found[i] = row
+    return found
+
+
+def _replay(item: LogItem, stored: models.Model) -> LogOutcome:
+    if all(getattr(stored, name) == item.data[name] for name in KINDS[item.kind].content):
+        return LogOutcome(DUPLICATE, stored)
+    return LogOutcome(CONFLICT, stored)
+
+
+def _checked_fields(spec: LogKind, patient: Patient, history: EnrollmentHistory, data: dict) -> dict:
+    """The model fields of a new entry, after the rules that need the patient and the clock."""
+    errors: dict[str, list[str]] = {}
+    when = data[spec.when]
+    today = clock.local_today(patient.timezone)
+    local_date = when if spec.model is MedicationLog else clock.local_date_of(when, patient.timezone)
+    if _in_future(when, today):
+        errors[spec.when] = ["Must not be in the future."]
+    elif spec.model is MedicationLog:
+        earliest = _months_before(today, MEDICATION_LOOKBACK_MONTHS)
+        if local_date < earliest:
+            errors[spec.when] = [f"Must be on or after {earliest.isoformat()} (12 months back)."]
+    else:
+        first = history.first_start()
+        if first is None:
+            errors[spec.when] = ["You are not enrolled on a protocol yet."]
+        elif local_date < first:
+            errors[spec.when] = [f"Must be on or after your start date, {first.isoformat()}."]
+    fields = {"client_id": data["client_id"], "local_date": local_date}
+    fields.update({name: data[name] for name in spec.content})
+    extra = _KIND_RULES.get(spec.model, _no_rules)(history, data, local_date, errors)
+    if errors:
+        raise LogInvalid(errors)
+    fields.update(extra)
+    return fields
+
+
+def _in_future(when: datetime | date, today: date) -> bool:
+    if isinstance(when, datetime):
+        return when > clock.now() + FUTURE_TOLERANCE
+    return when > today
+
+
+def _months_before(on: date, months: int) -> date:
+    year, month = divmod(on.year * 12 + on.month - 1 - months, 12)
+    month += 1
+    for day in (on.day, 30, 29, 28):  # 31 March minus a month is the last day of February
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _no_rules(history, data, local_date, errors) -> dict:
+    return {}
+
+
+def _exercise_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
+    enrollment = history.on_or_before(local_date)
+    if enrollment is None:
+        return {}  # already refused: before the first enrolment
+    codes = {e.code for e in enrollment.protocol_version.spec.exercises}
+    if data["exercise"] not in codes:
+        errors["exercise"] = ["Not an exercise of your protocol."]
+    return {}
+
+
+def _visa_a_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
+    try:
+        return {"score": visa_a.visa_a_score(data)}
+    except visa_a.VisaAInvalid as exc:
+        errors.update(exc.errors)
+        return {}
+
+
+def _symptom_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
+    """The advice the app shows: the highest tier of the symptoms, from the current protocol's table."""
+    enrollment = history.current() or history.on_or_before(clock.local_today(history.patient.timezone))
+    if enrollment is None:
+        return {}
+    flags = enrollment.protocol_version.spec.red_flags
+    tier = max((flags.tier_of(s) for s in data["symptoms"]), key=TIER_RANK.__getitem__, default="none")
+    return {"tier": tier, "advice": flags.advice[tier]}
+
+
+def _medication_rules(history: EnrollmentHistory, data: dict, local_date: date, errors: dict) -> dict:
+    injection = data["route"] == MedicationLog.Route.INJECTION
+    if injection and not data["site"]:
+        errors["site"] = ["Required for an injection: achilles, heel, other or unknown."]
+    if not injection and data["site"]:
+        errors["site"] = ["Only for injections."]
+    if data["kind"] == MedicationLog.Kind.CORTICOSTEROID_INJECTION and not injection:
+        errors["route"] = ["A corticosteroid injection has route injection."]
+    return {}
+
+
+_KIND_RULES = {
+    ExerciseLog: _exercise_rules,
+    VisaAResponse: _visa_a_rules,
+    SymptomReport: _symptom_rules,
+    MedicationLog: _medication_rules,
+}
