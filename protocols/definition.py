@@ -221,7 +221,7 @@ def _parse(data: dict) -> ProtocolDefinition:
     advice = dict(flags.get("advice", {}))
     if set(advice) != set(TIERS):
         raise DefinitionError(f"{code}: red_flags.advice needs a message for each of {', '.join(TIERS)}")
-    weight_bearing = _values(data.get("weight_bearing"), default="full_weight_bearing")
+    weight_bearing = _values(data.get("weight_bearing"))
     for r in weight_bearing:
         if r.value not in WEIGHT_BEARING:
             raise DefinitionError(f"{code}: unknown weight_bearing {r.value}")
@@ -232,8 +232,8 @@ def _parse(data: dict) -> ProtocolDefinition:
         care=data["care"],
         conditions=tuple(data.get("conditions", ())),
         phases=phases,
-        boot=_values(data.get("boot"), default=False),
-        plantar_flexion_deg=_values(data.get("plantar_flexion_deg"), default=None),
+        boot=_values(data.get("boot")),
+        plantar_flexion_deg=_values(data.get("plantar_flexion_deg")),
         weight_bearing=weight_bearing,
         heel_lift=tuple(_heel_lift(r) for r in data.get("heel_lift", {}).get("ranges", ())),
         exercises=tuple(_exercise(e) for e in data.get("exercises", ())),
@@ -262,7 +262,8 @@ def _check_contiguous(code: str, phases: tuple[Phase, ...]) -> None:
             raise DefinitionError(f"{code}: phase {after.code} must start the day after {before.code} ends")
 
 
-def _values(section: dict | None, *, default) -> tuple[ValueRange, ...]:
+def _values(section: dict | None) -> tuple[ValueRange, ...]:
+    """A section's day ranges; a day outside them takes the definition's `defaults` (protocols.timeline)."""
     section = section or {}
     ranges = [
         ValueRange(first_day=int(r["first_day"]), last_day=_opt_int(r.get("last_day")), value=r["value"])

@@ -12,15 +12,14 @@ class AlertCode:
     code: str
     kind: str
     severity: str
-    per_milestone: bool = False
 
 
 CODES = {
     c.code: c
     for c in (
-        AlertCode("review_not_improved", K.REFERRAL, S.ROUTINE, per_milestone=True),
-        AlertCode("review_not_judgeable", K.ENGAGEMENT, S.ROUTINE, per_milestone=True),
-        AlertCode("not_recovered_6_months", K.REFERRAL, S.ROUTINE, per_milestone=True),
+        AlertCode("review_not_improved", K.REFERRAL, S.ROUTINE),
+        AlertCode("review_not_judgeable", K.ENGAGEMENT, S.ROUTINE),
+        AlertCode("not_recovered_6_months", K.REFERRAL, S.ROUTINE),
         AlertCode("no_recent_logs", K.ENGAGEMENT, S.ROUTINE),
         AlertCode("red_flag_emergency", K.RED_FLAG, S.EMERGENCY),
         AlertCode("red_flag_same_day", K.RED_FLAG, S.URGENT),
