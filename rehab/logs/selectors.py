@@ -1,8 +1,8 @@
 """The pain entries the arrival rules judge a new entry against, for many patients in one read.
 
 Read on every pain entry the phone sends, so it is written as one plain SQL
-statement: building the same query with the ORM cost about 1.5 ms of Python
-per request, more than the database spends answering it (bench/ingest.py).
+statement: building the same query with the ORM cost more Python per request
+than the database spends answering it (bench/README.md has the figures).
 The statement is portable (PostgreSQL and the embedded SQLite default); what
 SQLite returns without a zone or as text is converted here.
 """

@@ -20,7 +20,7 @@ class EnrollmentHistory:
     """A patient's enrolments, read in one query, answering every "which one" question.
 
     A patient has a handful of enrolments, so one read serves the checks of a
-    log and its safety rules alike (the ingestion hot path used to ask four times).
+    log and its safety rules alike.
     For the patient a request signed in as, the read usually costs nothing:
     see `enrollment_history_cache_use`.
     """
