@@ -6,11 +6,10 @@ phone may still upload entries made while offline before the discharge;
 only the plan is gone (404 after discharge) and reminders stop.
 """
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +30,7 @@ from patients.api.serializers import (
     TokenPairSerializer,
     tokens_for,
 )
-from patients.services.activation import FieldErrors, patient_activate
+from patients.services.activation import patient_activate
 from patients.services.devices import device_register, device_remove
 
 _RETRY_AFTER = OpenApiParameter(
@@ -90,11 +89,7 @@ class ActivateView(APIView):
     def post(self, request):
         serializer = ActivateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            try:
-                user = patient_activate(**serializer.validated_data)
-            except FieldErrors as exc:
-                raise ValidationError(exc.errors) from None
+        user = patient_activate(**serializer.validated_data)
         return Response(tokens_for(user), status=status.HTTP_201_CREATED)
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config import clock
+from config.errors import Conflict, FieldErrors
 from patients.models import ActivationCode, Patient, User
 
 # No 0/O, 1/I/L: the code is read off paper and typed on a phone.
@@ -19,19 +20,11 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12  # ~59 bits: guessing is hopeless even without a rate limit
 
 
-class FieldErrors(ValueError):
-    """Input the rules refuse, per field: {"field": ["message", ...]} (a 400 in the API)."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
-
-
 class ActivationInvalid(FieldErrors):
-    pass
+    """The code, username or password the patient typed, refused per field."""
 
 
-class PatientDischarged(ValueError):
+class PatientDischarged(Conflict):
     """A discharged patient cannot activate a sign-in, so no code is issued for one."""
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from config import clock
+from config.errors import NotAllowed
 from patients.models import Patient, User
 from rehab.care.models import Enrollment
 from rehab.care.services.enrollment import patient_schedule_refresh
@@ -15,7 +16,7 @@ from rehab.care.services.patients import PatientInvalid, patient_record_check
 from rehab.reminders.services import reminders_cancel_pending, reminders_replan
 
 
-class ProfileForbidden(PermissionError):
+class ProfileForbidden(NotAllowed):
     """The field exists, but not for this role (staff have no time zone or quiet hours)."""
 
 

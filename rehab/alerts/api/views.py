@@ -4,14 +4,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.errors import Conflict
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.api.base import ClinicScopedViewSet
 from rehab.alerts.api.serializers import AlertNoteSerializer, AlertQuerySerializer, AlertSerializer
 from rehab.alerts.models import Alert
 from rehab.alerts.selectors import alert_payload
-from rehab.alerts.services.alerts import AlertTransitionError, alert_acknowledge, alert_resolve
+from rehab.alerts.services.alerts import alert_acknowledge, alert_resolve
 
 
 def alert_for_clinic(alert: Alert) -> dict:
@@ -59,10 +58,7 @@ class AlertViewSet(ClinicScopedViewSet):
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, alert_id=None):
         note = self._note(request)
-        try:
-            alert = alert_acknowledge(alert=self.get_object(), by=request.user, note=note)
-        except AlertTransitionError as exc:
-            raise Conflict(str(exc)) from exc
+        alert = alert_acknowledge(alert=self.get_object(), by=request.user, note=note)
         return Response(AlertSerializer(alert_for_clinic(self._reloaded(alert))).data)
 
     @extend_schema(summary="Resolve an alert", request=AlertNoteSerializer, responses={200: AlertSerializer})

@@ -1,14 +1,13 @@
 """The clinic's webhook settings, for clinic admins (a physio gets 403)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from patients.api.base import ClinicScopedViewSet
 from patients.api.permissions import IsClinicAdmin
 from rehab.alerts.api.serializers import WebhookChangeSerializer, WebhookSerializer
 from rehab.alerts.models import WebhookEndpoint
-from rehab.alerts.services.clinic_webhook import WebhookInvalid, webhook_settings_save
+from rehab.alerts.services.clinic_webhook import webhook_settings_save
 
 
 def _shown(endpoint: WebhookEndpoint | None) -> dict:
@@ -37,8 +36,5 @@ class ClinicWebhookViewSet(ClinicScopedViewSet):
     def update(self, request):
         serializer = WebhookChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            endpoint = webhook_settings_save(clinic=request.user.clinic, **serializer.validated_data)
-        except WebhookInvalid as exc:
-            raise ValidationError(exc.errors) from exc
+        endpoint = webhook_settings_save(clinic=request.user.clinic, **serializer.validated_data)
         return Response(WebhookSerializer(_shown(endpoint)).data)

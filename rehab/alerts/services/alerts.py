@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 
 from config import clock
+from config.errors import Conflict
 from patients.models import Patient, User
 from rehab.alerts.codes import CODES
 from rehab.alerts.models import Alert, AlertEvent
@@ -20,7 +21,7 @@ from rehab.care.selectors.enrollment import enrollment_rules_source
 ESCALATING = (Alert.Severity.URGENT, Alert.Severity.EMERGENCY)
 
 
-class AlertTransitionError(ValueError):
+class AlertTransitionError(Conflict):
     """The alert is not in a state that allows this change."""
 
 

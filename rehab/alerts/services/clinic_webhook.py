@@ -3,15 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from config.errors import FieldErrors
 from patients.models import Clinic
 from rehab.alerts.models import WebhookEndpoint
 from rehab.alerts.webhook_urls import webhook_url_validate
 
 
-class WebhookInvalid(ValueError):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
+class WebhookInvalid(FieldErrors):
+    """The URL or secret a clinic admin gave, refused per field."""
 
 
 @transaction.atomic

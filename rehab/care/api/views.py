@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config import clock
-from config.api.errors import Conflict
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.api.base import ClinicScopedViewSet, PatientView
@@ -29,7 +28,7 @@ from rehab.care.api.serializers import (
 from rehab.care.models import Enrollment
 from rehab.care.selectors.plan import patient_plan
 from rehab.care.selectors.red_flags import red_flag_table
-from rehab.care.services.enrollment import EnrollmentOverlap, enrollment_start
+from rehab.care.services.enrollment import enrollment_start
 
 
 class PlanView(PatientView):
@@ -95,16 +94,13 @@ class PatientEnrollmentViewSet(ClinicScopedViewSet):
         version = protocol_version_latest(data["protocol"])
         if version is None:
             raise ValidationError({"protocol": ["No such protocol."]})
-        try:
-            enrollment = enrollment_start(
-                patient=patient,
-                protocol_version=version,
-                start_date=data["start_date"],
-                reason=data["reason"],
-                by=request.user,
-            )
-        except EnrollmentOverlap as exc:
-            raise Conflict(str(exc)) from exc
+        enrollment = enrollment_start(
+            patient=patient,
+            protocol_version=version,
+            start_date=data["start_date"],
+            reason=data["reason"],
+            by=request.user,
+        )
         enrollment = self.get_queryset().select_related("protocol_version__protocol").get(pk=enrollment.pk)
         enrollment.is_current = enrollment.start_date <= clock.local_today(patient.timezone)
         return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)

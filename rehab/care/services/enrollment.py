@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 
 from config import clock
+from config.errors import Conflict
 from patients.models import Patient, User
 from protocols.models import ProtocolVersion
 from protocols.timeline import dated_milestone
@@ -89,8 +90,8 @@ def _end_enrollments_from(*, patient: Patient, start_date: date, reason: str) ->
         )
 
 
-class EnrollmentOverlap(ValueError):
-    pass
+class EnrollmentOverlap(Conflict):
+    """A new enrolment would start on or before one the patient already has."""
 
 
 def patient_schedule_refresh(*, patient: Patient) -> None:

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import transaction
 
+from config.errors import FieldErrors
 from patients.models import Clinic, Patient, User
 from patients.services.activation import activation_code_issue
 from protocols.definition import ProtocolDefinition
@@ -12,12 +13,8 @@ from protocols.models import ProtocolVersion
 from rehab.care.services.enrollment import enrollment_start
 
 
-class PatientInvalid(ValueError):
-    """Field errors a clinician must correct: {"field": ["message", ...]}."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
+class PatientInvalid(FieldErrors):
+    """What a clinician put on a record that must be corrected, per field."""
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ only the plan is gone (404 after discharge) and reminders stop.
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +14,7 @@ from config.api.schema import error_responses
 from patients.models import User
 from rehab.records.api.serializers import MeSerializer, MeUpdateSerializer
 from rehab.records.selectors.profile import me_profile
-from rehab.records.services import ProfileForbidden, me_update
+from rehab.records.services import me_update
 
 
 class MeView(APIView):
@@ -32,10 +31,7 @@ class MeView(APIView):
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            me_update(user=request.user, data=serializer.validated_data)
-        except ProfileForbidden as exc:
-            raise PermissionDenied(str(exc)) from None
+        me_update(user=request.user, data=serializer.validated_data)
         return Response(MeSerializer(me_profile(_me(request))).data)
 
 

@@ -6,14 +6,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from config.api.errors import Conflict
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.api.base import ClinicScopedViewSet
 from patients.models import Patient
-from patients.services.activation import PatientDischarged, activation_code_issue
+from patients.services.activation import activation_code_issue
 from protocols.selectors import protocol_version_latest
-from rehab.care.services.patients import PatientInvalid, patient_create
+from rehab.care.services.patients import patient_create
 from rehab.records.api.serializers import (
     ActivationCodeSerializer,
     DashboardQuerySerializer,
@@ -56,12 +55,7 @@ class PatientViewSet(ClinicScopedViewSet):
         version = protocol_version_latest(data.pop("protocol"))
         if version is None:
             raise ValidationError({"protocol": ["No such protocol."]})
-        try:
-            patient, code = patient_create(
-                clinic=request.user.clinic, by=request.user, protocol_version=version, **data
-            )
-        except PatientInvalid as exc:
-            raise ValidationError(exc.errors) from exc
+        patient, code = patient_create(clinic=request.user.clinic, by=request.user, protocol_version=version, **data)
         patient = patient_detail(self.get_queryset().get(pk=patient.pk))
         patient.activation_code = code
         self._audit_patients().add(patient.pk)
@@ -77,10 +71,7 @@ class PatientViewSet(ClinicScopedViewSet):
     def partial_update(self, request, id=None):
         patient = self.get_object()
         data = _validated(PatientChangeSerializer, request.data, partial=True)
-        try:
-            patient = patient_update(patient=patient, by=request.user, data=data)
-        except PatientInvalid as exc:
-            raise ValidationError(exc.errors) from exc
+        patient = patient_update(patient=patient, by=request.user, data=data)
         return Response(PatientDetailSerializer(patient_detail(self.get_queryset().get(pk=patient.pk))).data)
 
     @extend_schema(
@@ -91,10 +82,7 @@ class PatientViewSet(ClinicScopedViewSet):
     )
     @action(detail=True, methods=["post"], url_path="activation-code")
     def activation_code(self, request, id=None):
-        try:
-            code = activation_code_issue(patient=self.get_object(), by=request.user)
-        except PatientDischarged as exc:
-            raise Conflict(str(exc)) from exc
+        code = activation_code_issue(patient=self.get_object(), by=request.user)
         return Response({"activation_code": code}, status=status.HTTP_201_CREATED)
 
 

@@ -2,19 +2,18 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from config import clock
-from config.api.errors import Conflict
 from config.api.schema import error_responses
 from patients.api.base import ClinicScopedViewSet
 from rehab.care.api.serializers import MilestoneSerializer
 from rehab.care.models import Milestone
 from rehab.care.selectors.clinical_events import patient_clinical_events
 from rehab.rules.api.serializers import CLINICAL_EVENT_REQUEST, ClinicalEventSerializer, OutcomeSerializer
-from rehab.rules.services.clinical_events import ClinicalEventInvalid, clinical_event_record
-from rehab.rules.services.reviews import MilestoneConflict, OutcomeNoteRequired, milestone_outcome_record
+from rehab.rules.services.clinical_events import clinical_event_record
+from rehab.rules.services.reviews import milestone_outcome_record
 
 
 class MilestoneOutcomeViewSet(ClinicScopedViewSet):
@@ -37,12 +36,7 @@ class MilestoneOutcomeViewSet(ClinicScopedViewSet):
         milestone = self._milestone(patient, code)
         serializer = OutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            milestone = milestone_outcome_record(milestone=milestone, by=request.user, **serializer.validated_data)
-        except OutcomeNoteRequired as exc:
-            raise ValidationError({"note": [str(exc)]}) from exc
-        except MilestoneConflict as exc:
-            raise Conflict(str(exc)) from exc
+        milestone = milestone_outcome_record(milestone=milestone, by=request.user, **serializer.validated_data)
         return Response(MilestoneSerializer(self.get_queryset().get(pk=milestone.pk)).data)
 
     def _milestone(self, patient, code: str) -> Milestone:
@@ -77,15 +71,12 @@ class ClinicalEventViewSet(mixins.ListModelMixin, ClinicScopedViewSet):
         serializer = ClinicalEventSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            event = clinical_event_record(
-                patient=patient,
-                kind=data["kind"],
-                on=data["date"],
-                details=data["details"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ClinicalEventInvalid as exc:
-            raise ValidationError(exc.errors) from exc
+        event = clinical_event_record(
+            patient=patient,
+            kind=data["kind"],
+            on=data["date"],
+            details=data["details"],
+            note=data["note"],
+            by=request.user,
+        )
         return Response(ClinicalEventSerializer(event).data, status=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
+from config.errors import FieldErrors
 from patients.models import Patient, User
 from rehab.care.models import ClinicalEvent
 from rehab.logs.models import MedicationLog
@@ -26,10 +27,8 @@ DETAILS = {
 }
 
 
-class ClinicalEventInvalid(ValueError):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
+class ClinicalEventInvalid(FieldErrors):
+    """Details a kind does not take, or values it does not allow, per `details.<key>`."""
 
 
 def clinical_event_details_clean(kind: str, details: dict) -> dict:

@@ -8,6 +8,7 @@ so a physio's `not_met` and the backend's are the same alert.
 from django.db import transaction
 
 from config import clock
+from config.errors import Conflict, FieldErrors
 from patients.models import User
 from protocols.definition import MilestoneSpec
 from rehab.alerts.models import Alert
@@ -17,12 +18,12 @@ from rehab.care.models import Milestone
 PHYSIO_OUTCOMES = (Milestone.Status.MET, Milestone.Status.NOT_MET, Milestone.Status.BRIDGE)
 
 
-class MilestoneConflict(Exception):
-    """The milestone cannot take an outcome now (not a review, window not open, cancelled): a 409."""
+class MilestoneConflict(Conflict):
+    """The milestone cannot take an outcome now (not a review, window not open, cancelled)."""
 
 
-class OutcomeNoteRequired(ValueError):
-    """Overriding an outcome already decided needs a reason: a 400."""
+class OutcomeNoteRequired(FieldErrors):
+    """Overriding an outcome already decided needs a reason, in `note`."""
 
 
 def milestone_spec(milestone: Milestone) -> MilestoneSpec:
@@ -40,7 +41,7 @@ def milestone_outcome_record(*, milestone: Milestone, outcome: str, note: str = 
         milestone = Milestone.objects.select_for_update().select_related("enrollment__patient").get(pk=milestone.pk)
         _check_open_for_outcome(milestone)
         if milestone.is_decided and milestone.status != Milestone.Status.SKIPPED and not note.strip():
-            raise OutcomeNoteRequired("Overriding an outcome already recorded needs a note.")
+            raise OutcomeNoteRequired.on("note", "Overriding an outcome already recorded needs a note.")
         now = clock.now()
         milestone.status, milestone.decided_at, milestone.decided_by, milestone.note = outcome, now, by, note
         milestone.evidence = {**milestone.evidence, "recorded_by_physio": True}
