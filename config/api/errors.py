@@ -1,9 +1,10 @@
 """One error shape for the whole API.
 
 Every error answers `{"error": {"code", "message", "fields": {field: [messages]}}}`,
-whether DRF raised it (validation, authentication, permissions, throttling),
-Django raised it before DRF was reached (an unknown /api/ URL, a crash), or
-django-axes locked a sign-in out. Phones and the dashboard branch on `code`.
+whether a service refused the request (config.errors' kinds, translated here so
+no view catches them), DRF raised it (validation, authentication, permissions,
+throttling), Django raised it before DRF was reached (an unknown /api/ URL, a
+crash), or django-axes locked a sign-in out. Phones and the dashboard branch on `code`.
 """
 
 from __future__ import annotations
