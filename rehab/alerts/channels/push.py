@@ -1,8 +1,8 @@
 """Push notifications to a patient's phones, through a provider chosen in settings.
 
 PUSH_BACKEND: `console` (logs; the default), `memory` (kept in `outbox` for
-tests), `fcm` or `apns` (rehab.channels.push_providers). A token the provider
-says is gone disables the Device, so it is never tried again.
+tests), `fcm` or `apns` (push_providers, through the shared HTTP pool). A
+token the provider says is gone disables the Device, so it is never tried again.
 """
 
 import logging
@@ -63,12 +63,12 @@ class PushChannel(Channel):
     # A reminder hours late is noise: give up well before the next one.
     retry_for = timedelta(hours=2)
 
-    def send(self, delivery) -> None:
+    def send(self, delivery) -> int | None:
         device = Device.objects.filter(token=delivery.target, disabled_at__isnull=True).first()
         if device is None:
             raise PermanentError("the device was removed or disabled")
         reminder = delivery.reminder
-        push_provider().push(
+        return push_provider().push(
             PushMessage(
                 token=device.token,
                 platform=device.platform,

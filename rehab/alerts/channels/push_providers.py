@@ -1,17 +1,18 @@
 """FCM (HTTP v1) and APNs (HTTP/2, token auth) adapters, configured from settings.
 
-Never used by the tests: they run the memory backend. Credentials come only
-from the environment (settings FCM_* / APNS_*).
+The tests run the memory backend for reminders; these are tested against
+mocked HTTP transports. Credentials come only from the environment (settings
+FCM_* / APNS_*). Both post through the process's one pool (channels.http).
 """
 
+import functools
 import json
 import time
 
-import httpx
 import jwt
 from django.conf import settings
 
-from rehab.alerts.channels.base import PermanentError, TransientError
+from rehab.alerts.channels.http import HttpSender
 
 _TOKEN_LIFETIME = 50 * 60  # both providers accept tokens for an hour; renew before
 
@@ -26,24 +27,39 @@ class _CachedToken:
         return self.value
 
 
-def _raise_for(response: httpx.Response, gone_markers: tuple[str, ...]) -> None:
-    if response.is_success:
-        return
-    text = response.text[:300]
-    if response.status_code in (404, 410) or any(marker in text for marker in gone_markers):
-        raise PermanentError(f"token no longer valid: {text}", status_code=response.status_code)
-    if response.status_code in (429,) or response.status_code >= 500:
-        raise TransientError(f"provider answered {response.status_code}", status_code=response.status_code)
-    raise PermanentError(f"provider refused: {response.status_code} {text}", status_code=response.status_code)
+@functools.lru_cache(maxsize=1)
+def _service_account(raw: str) -> dict:
+    """The service account, parsed once per process (keyed on the setting's text, so a changed one is read)."""
+    return json.loads(raw)
 
 
-class FcmPush:
+class _GoogleTokenExchange(HttpSender):
+    """Google's OAuth endpoint. No answer of its own says a patient's phone is gone: it is all retried."""
+
+    label = "Google's token endpoint"
+    timeout_setting = "PUSH_TIMEOUT_SECONDS"
+    gone_statuses = ()
+
+
+class FcmPush(HttpSender):
     """Firebase Cloud Messaging HTTP v1 with a service account (settings.FCM_SERVICE_ACCOUNT_JSON)."""
 
+    label = "FCM"
+    timeout_setting = "PUSH_TIMEOUT_SECONDS"
+    # A token FCM no longer knows; any other refusal (a bad credential, a quota) is not the phone's fault.
+    gone_statuses = (404, 410)
+    gone_markers = ("UNREGISTERED", "INVALID_ARGUMENT")
+    send_url = "https://fcm.googleapis.com/v1/projects/{project}/messages:send"
+
     _token = _CachedToken()
+    _token_exchange = _GoogleTokenExchange()
+
+    @property
+    def account(self) -> dict:
+        return _service_account(settings.FCM_SERVICE_ACCOUNT_JSON)
 
     def _access_token(self) -> str:
-        account = json.loads(settings.FCM_SERVICE_ACCOUNT_JSON)
+        account = self.account
         now = int(time.time())
         assertion = jwt.encode(
             {
@@ -56,16 +72,15 @@ class FcmPush:
             account["private_key"],
             algorithm="RS256",
         )
-        response = httpx.post(
+        exchange = self._token_exchange
+        response = exchange.post(
             account["token_uri"],
             data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
-            timeout=settings.PUSH_TIMEOUT_SECONDS,
         )
-        _raise_for(response, ())
+        exchange.raise_for_response(response)
         return response.json()["access_token"]
 
     def push(self, message) -> int:
-        project = json.loads(settings.FCM_SERVICE_ACCOUNT_JSON)["project_id"]
         body = {
             "message": {
                 "token": message.token,
@@ -73,21 +88,25 @@ class FcmPush:
                 "data": {k: str(v) for k, v in message.data.items()},
             }
         }
-        try:
-            response = httpx.post(
-                f"https://fcm.googleapis.com/v1/projects/{project}/messages:send",
-                json=body,
-                headers={"Authorization": f"Bearer {self._token.get(self._access_token)}"},
-                timeout=settings.PUSH_TIMEOUT_SECONDS,
-            )
-        except httpx.HTTPError as exc:
-            raise TransientError(f"FCM: {exc!r}") from exc
-        _raise_for(response, ("UNREGISTERED", "INVALID_ARGUMENT"))
-        return response.status_code
+        response = self.post(
+            self.send_url.format(project=self.account["project_id"]),
+            json=body,
+            headers={"Authorization": f"Bearer {self._token.get(self._access_token)}"},
+        )
+        return self.raise_for_response(response)
 
 
-class ApnsPush:
-    """Apple Push Notification service over HTTP/2 with a .p8 signing key (settings.APNS_*)."""
+class ApnsPush(HttpSender):
+    """Apple Push Notification service over HTTP/2 with a .p8 signing key (settings.APNS_*).
+
+    Apple asks providers to keep their connection open rather than open one per
+    notification; the shared pool does, and multiplexes pushes over it.
+    """
+
+    label = "APNs"
+    timeout_setting = "PUSH_TIMEOUT_SECONDS"
+    gone_statuses = (410,)
+    gone_markers = ("BadDeviceToken", "Unregistered", "DeviceTokenNotForTopic")
 
     _token = _CachedToken()
 
@@ -106,10 +125,5 @@ class ApnsPush:
             "apns-topic": settings.APNS_TOPIC,
             "apns-push-type": "alert",
         }
-        try:
-            with httpx.Client(http2=True, timeout=settings.PUSH_TIMEOUT_SECONDS) as client:
-                response = client.post(f"{settings.APNS_URL}/3/device/{message.token}", json=payload, headers=headers)
-        except httpx.HTTPError as exc:
-            raise TransientError(f"APNs: {exc!r}") from exc
-        _raise_for(response, ("BadDeviceToken", "Unregistered", "DeviceTokenNotForTopic"))
-        return response.status_code
+        response = self.post(f"{settings.APNS_URL}/3/device/{message.token}", json=payload, headers=headers)
+        return self.raise_for_response(response)
