@@ -57,3 +57,18 @@ def test_production_settings_refuse_to_start_without_a_required_variable(missing
     done = manage("check", env=env)
     assert done.returncode != 0
     assert missing in done.stderr
+
+
+def test_production_settings_do_not_install_the_simulator():
+    probe = "from django.apps import apps; print(apps.is_installed('rehab.devtools'))"
+    done = manage("shell", "--no-imports", "-c", probe, env=PRODUCTION_ENV)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    simulate = manage("simulate_cohort", "--patients", "1", "--days", "1", env=PRODUCTION_ENV)
+    assert simulate.returncode != 0
+    assert "Unknown command: 'simulate_cohort'" in simulate.stderr
+
+
+def test_the_image_leaves_the_simulator_and_the_benchmarks_out():
+    ignored = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {"rehab/devtools", "bench"} <= ignored

@@ -4,7 +4,8 @@ Synthetic patients live through their protocols on a moved clock: their logs
 go through the API's serializers and the log service, the periodic jobs run
 every tick, and the summary compares the alerts raised with what the
 simulator knows about each patient. It writes into the configured database
-(new clinics named "Sim <seed> ..."); run it against a database meant for it.
+(new clinics named "Sim <seed> ..."); run it against a PostgreSQL database
+meant for it.
 Needs the development requirements (time-machine moves the clock).
 """
 
@@ -12,6 +13,7 @@ import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.test.utils import override_settings
 
 
@@ -37,6 +39,13 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from datetime import date
 
+        # Checked before anything touches the database: the set-up streams rows with COPY and reserves ids
+        # from PostgreSQL sequences, so on the embedded SQLite default it would fail deep inside with a traceback.
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"simulate_cohort needs PostgreSQL (it loads the cohort with COPY), not {connection.vendor}: "
+                "set DATABASE_URL to a postgres:// database of its own"
+            )
         try:
             from rehab.devtools.simulation.engine import Simulation, SimulationConfig
         except ImportError as exc:  # time-machine is a development requirement
