@@ -84,23 +84,29 @@ def vacuum_analyze() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def server_start(workers: int, threads: int = 1, **extra_env: str) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:PORT with the bench settings; returns once /health/ answers 200."""
+def server_start(
+    workers: int, threads: int = 1, *, app: str = "config.wsgi", where: Path = ROOT, port: int = PORT, **extra_env: str
+) -> subprocess.Popen:
+    """gunicorn serving `app` (importable from `where`) on 127.0.0.1:`port` with the bench settings.
+
+    Returns once /health/ answers 200.
+    """
     cmd = [
-        sys.executable, "-m", "gunicorn", "config.wsgi",
-        "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--threads", str(threads),
+        sys.executable, "-m", "gunicorn", app,
+        "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
         "--worker-class", "gthread" if threads > 1 else "sync", "--log-level", "warning",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(**extra_env))
+    proc = subprocess.Popen(cmd, cwd=where, env=bench_env(**extra_env))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/health/")
             if conn.getresponse().status == 200:
                 return proc
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     proc.terminate()
     raise SystemExit("gunicorn did not answer /health/ within 30 s")
 

@@ -1,17 +1,20 @@
 """Log ingestion: POST /api/v1/me/pain-logs/ through gunicorn, beside the stack's ceiling.
 
-The ceiling is a bare Django view with the same JWT authentication that
-inserts one row into the same table (rehab/simulation/ceiling.py), mounted
-only because this script starts the server with BENCH_ENDPOINTS=true. Both run
-in the same gunicorn, against the same PostgreSQL, with the same load
-generator, alternating, so the ratio holds even on a busy machine.
+The ceiling is a bare WSGI application outside the project (bench/ceiling_app.py:
+Django with no installed apps and no middleware, one view that checks the
+patient's JWT with PyJWT and stores the entry with one INSERT into the same
+table). The project runs under production settings on BENCH_PORT, the ceiling
+on the port after it; both in gunicorn with the same workers, against the same
+PostgreSQL, with the same load generator, alternating, so the ratio holds even
+on a busy machine.
 
     .venv/bin/python bench/ingest.py [--seconds 15] [--rounds 2] [--connections 16] [--workers 4]
 
 Load: wrk if installed (apt-get install wrk), else a Python client (threads
 with keep-alive connections), which costs the server some CPU on 2 cores.
-Before the load, both endpoints are called in-process, one request at a time,
-to print the SQL statements and the milliseconds each request costs.
+Before the load, both endpoints are called in-process, one request at a time
+(the ceiling in a process of its own, since it is a Django of its own), to
+print the SQL statements and the milliseconds each request costs.
 Target: the API's throughput >= 60% of the ceiling's.
 """
 
@@ -20,6 +23,7 @@ import http.client
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -29,7 +33,9 @@ from pathlib import Path
 
 from _common import (
     PORT,
+    ROOT,
     QueryCounter,
+    bench_env,
     data_reset,
     django_setup,
     header,
@@ -42,6 +48,8 @@ from _common import (
 
 API_PATH = "/api/v1/me/pain-logs/"
 CEILING_PATH = "/bench/pain-log/"
+CEILING_PORT = PORT + 1
+TARGETS = {"api": (PORT, API_PATH), "ceiling": (CEILING_PORT, CEILING_PATH)}
 TARGET = 0.60
 
 WRK_SCRIPT = """
@@ -122,7 +130,7 @@ def setup_patients(count: int) -> list[str]:
     return [str(AccessToken.for_user(u)) for u in users]
 
 
-def load_wrk(path: str, tokens: list[str], seconds: int, connections: int, run: int) -> dict:
+def load_wrk(port: int, path: str, tokens: list[str], seconds: int, connections: int, run: int) -> dict:
     recorded_at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     script = WRK_SCRIPT % {"tokens": ",".join(f'"{t}"' for t in tokens), "recorded_at": recorded_at, "run": run}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
@@ -130,7 +138,7 @@ def load_wrk(path: str, tokens: list[str], seconds: int, connections: int, run: 
     threads = min(2, connections)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "-s", f.name,
-         f"http://127.0.0.1:{PORT}{path}"],
+         f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     Path(f.name).unlink()
@@ -140,7 +148,7 @@ def load_wrk(path: str, tokens: list[str], seconds: int, connections: int, run: 
     return result
 
 
-def load_python(path: str, tokens: list[str], seconds: int, connections: int, run: int) -> dict:
+def load_python(port: int, path: str, tokens: list[str], seconds: int, connections: int, run: int) -> dict:
     recorded_at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     latencies: list[float] = []
     bad = [0]
@@ -148,7 +156,7 @@ def load_python(path: str, tokens: list[str], seconds: int, connections: int, ru
     stop_at = time.monotonic() + seconds
 
     def client(n: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         mine, i = [], 0
         while time.monotonic() < stop_at:
             i += 1
@@ -219,6 +227,17 @@ def in_process(path: str, tokens: list[str], requests: int) -> dict:
     return {"statements": counter.count / requests, "ms": median(times)}
 
 
+def in_process_ceiling(tokens: list[str], requests: int) -> dict:
+    """`in_process` for the ceiling, in a child process: its Django cannot share this one's settings."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--ceiling-in-process", str(requests)],
+        input="\n".join(tokens), cwd=ROOT / "bench", env=bench_env(), capture_output=True, text=True,
+    )  # fmt: skip
+    if child.returncode:
+        sys.exit(child.stderr)
+    return json.loads(child.stdout)
+
+
 def rows_stored() -> int:
     from rehab.logs.models import PainLog
 
@@ -235,33 +254,43 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--in-process", type=int, default=200, help="requests per side measured in-process (0: skip)")
+    parser.add_argument("--ceiling-in-process", type=int, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
 
-    django_setup(BENCH_ENDPOINTS="true")  # the in-process ceiling needs its URL too
+    if args.ceiling_in_process:
+        import ceiling_app  # noqa: F401  (configures the ceiling's Django in this process)
+
+        print(json.dumps(in_process(CEILING_PATH, sys.stdin.read().split(), args.ceiling_in_process)))
+        return
+    django_setup()
     header("ingest")
     client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "python")
     load = load_wrk if client == "wrk" else load_python
     tokens = setup_patients(args.patients)
     print(
-        f"gunicorn {args.workers} workers x {args.threads} threads; {client} client, {args.connections} connections, "
-        f"{args.seconds}s x {args.rounds} rounds; {args.patients} patients",
+        f"gunicorn {args.workers} workers x {args.threads} threads each for the api and the ceiling; {client} client, "
+        f"{args.connections} connections, {args.seconds}s x {args.rounds} rounds; {args.patients} patients",
         flush=True,
     )
     if args.in_process:
-        for name, path in (("api", API_PATH), ("ceiling", CEILING_PATH)):
-            r = in_process(path, tokens, args.in_process)
+        for name, r in (
+            ("api", in_process(API_PATH, tokens, args.in_process)),
+            ("ceiling", in_process_ceiling(tokens, args.in_process)),
+        ):
             print(f"  in-process {name:8s} {r['statements']:.1f} SQL statements  median {r['ms']:.1f} ms per request")
-    server = server_start(args.workers, args.threads, BENCH_ENDPOINTS="true")
+    servers = [server_start(args.workers, args.threads)]
     totals = {"api": [], "ceiling": []}
     try:
+        bare = {"app": "ceiling_app:application", "where": ROOT / "bench", "port": CEILING_PORT}
+        servers.append(server_start(args.workers, args.threads, **bare))
         run = 1
-        for path in (API_PATH, CEILING_PATH):  # warm-up: connections, caches
-            load(path, tokens, 3, args.connections, run)
+        for port, path in TARGETS.values():  # warm-up: connections, caches
+            load(port, path, tokens, 3, args.connections, run)
             run += 1
         for _ in range(args.rounds):
-            for name, path in (("api", API_PATH), ("ceiling", CEILING_PATH)):
+            for name, (port, path) in TARGETS.items():
                 before = rows_stored()
-                r = load(path, tokens, args.seconds, args.connections, run)
+                r = load(port, path, tokens, args.seconds, args.connections, run)
                 run += 1
                 r["stored"] = rows_stored() - before
                 totals[name].append(r)
@@ -271,8 +300,10 @@ def main() -> None:
                     flush=True,
                 )
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=15)
 
     def summary(name: str) -> dict:
         runs = totals[name]
