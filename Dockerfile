@@ -13,6 +13,7 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
+# .dockerignore keeps out what is not the product: the cohort simulator (rehab/devtools) and bench/.
 COPY . .
 
 # collectstatic reads settings only; these placeholders never reach a running container.
