@@ -24,8 +24,8 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, models, transaction
 
 from config import clock
+from config.errors import Conflict, FieldErrors
 from patients.models import Patient
-from patients.services.activation import FieldErrors
 from protocols.definition import TIER_RANK
 from protocols.models import ProtocolVersion
 from rehab.care.models import Enrollment
@@ -50,18 +50,18 @@ class LogInvalid(FieldErrors):
     """The entry breaks a rule the schema cannot express (a future time, an unknown exercise...)."""
 
 
-class LogConflict(Exception):
+class LogConflict(Conflict):
     """The client_id was already used for this kind with other content."""
 
     def __init__(self, stored: models.Model):
-        super().__init__(f"client_id {stored.client_id} was already used with other content")
+        super().__init__(f"client_id {stored.client_id} was already used with other content.")
         self.stored = stored
 
 
 @dataclass(frozen=True)
 class LogItem:
     patient: Patient
-    kind: str  # a key of rehab.log_kinds.KINDS
+    kind: str  # a key of rehab.intake.registry.KINDS
     data: dict  # validated by the kind's input serializer
 
     @property

@@ -10,7 +10,8 @@ import pytest
 from django.conf import settings
 
 from patients.api.serializers import tokens_for
-from rehab.intake.api.serializers import NOTE_MAX, SYNC_BATCH_MAX
+from rehab.intake.api.serializers import SYNC_BATCH_MAX
+from rehab.intake.serializers import NOTE_MAX
 from rehab.logs.models import PainLog, SymptomReport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rehab.alerts.models import Alert
-from rehab.intake.api.serializers import ExerciseLogInSerializer, PainLogInSerializer
+from rehab.intake.serializers import ExerciseLogInSerializer, PainLogInSerializer
 from rehab.intake.services import CONFLICT, CREATED, DUPLICATE, INVALID, LogItem, log_record, logs_record
 from rehab.logs.models import ExerciseLog, PainLog
 from tests.factories import enrolled_patient

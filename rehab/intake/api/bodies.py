@@ -1,16 +1,18 @@
 """Phone bodies in, stored entries out: what POST /me/sync/ and the cohort simulator share.
 
 Each body is validated by its kind's input serializer (one serializer per
-kind, see serializers.log_bodies_validate), and the valid ones are stored by
-one call to the log service's batch path, in the order given.
+kind, see log_bodies_validate), and the valid ones are stored by one call to
+the log service's batch path, in the order given.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
 
+from rest_framework import serializers
+
 from config.api.errors import flatten_errors
 from patients.models import Patient
-from rehab.intake.api.serializers import log_bodies_validate
+from rehab.intake.registry import KINDS
 from rehab.intake.services import INVALID, LogItem, LogOutcome, logs_record
 
 
@@ -32,3 +34,20 @@ def log_bodies_store(bodies: Sequence[tuple[Patient, str, object]]) -> list[LogO
     for (i, _), outcome in zip(valid, logs_record([item for _, item in valid]), strict=True):
         outcomes[i] = outcome
     return outcomes
+
+
+def log_bodies_validate(kind: str, bodies: list) -> list[tuple[dict | None, dict | None]]:
+    """Each body as its single endpoint validates it: (validated data, None) or (None, errors).
+
+    One serializer serves the whole list, as in DRF's ListSerializer (building a
+    serializer's fields is most of its cost, and validating keeps no state
+    between items), but each item gets its own answer instead of all-or-nothing.
+    """
+    serializer = KINDS[kind].in_serializer()
+    results: list[tuple[dict | None, dict | None]] = []
+    for body in bodies:
+        try:
+            results.append((serializer.run_validation(body), None))
+        except serializers.ValidationError as exc:
+            results.append((None, serializers.as_serializer_error(exc)))
+    return results

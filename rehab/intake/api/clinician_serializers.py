@@ -2,26 +2,11 @@
 
 from rest_framework import serializers
 
-from rehab.intake.api.serializers import (
-    ExerciseLogSerializer,
-    MedicationLogSerializer,
-    PainLogSerializer,
-    SymptomReportSerializer,
-    VisaASerializer,
+from rehab.intake.registry import KINDS
+
+# The latest entries of each kind, by sync key (the patient record's `recent_logs`).
+RecentLogsSerializer = serializers.SerializerMetaclass(
+    "RecentLogsSerializer",
+    (serializers.Serializer,),
+    {"__module__": __name__, **{key: kind.out_serializer(many=True) for key, kind in KINDS.items()}},
 )
-
-LOG_SERIALIZERS = {
-    "pain-logs": PainLogSerializer,
-    "exercise-logs": ExerciseLogSerializer,
-    "visa-a": VisaASerializer,
-    "symptom-reports": SymptomReportSerializer,
-    "medication-logs": MedicationLogSerializer,
-}
-
-
-class RecentLogsSerializer(serializers.Serializer):
-    pain_logs = PainLogSerializer(many=True)
-    exercise_logs = ExerciseLogSerializer(many=True)
-    visa_a = VisaASerializer(many=True)
-    symptom_reports = SymptomReportSerializer(many=True)
-    medication_logs = MedicationLogSerializer(many=True)

@@ -1,24 +1,20 @@
-"""The patient's logs: the phone's endpoints and sync, and the clinician's lists."""
+"""The patient's logs: the phone's endpoints and sync, and the clinician's lists, one of each per log kind."""
 
 from django.urls import path
 
 from rehab.intake.api import views
 from rehab.intake.api.clinician import PatientLogViewSet
-from rehab.intake.selectors import LOG_KINDS
+from rehab.intake.registry import KINDS
 
 urlpatterns = [
-    path("me/pain-logs/", views.PainLogView.as_view(), name="me-pain-logs"),
-    path("me/exercise-logs/", views.ExerciseLogView.as_view(), name="me-exercise-logs"),
-    path("me/visa-a/", views.VisaAView.as_view(), name="me-visa-a"),
-    path("me/symptom-reports/", views.SymptomReportView.as_view(), name="me-symptom-reports"),
-    path("me/medication-logs/", views.MedicationLogView.as_view(), name="me-medication-logs"),
+    *(path(f"me/{kind.path}/", views.log_view(kind).as_view(), name=f"me-{kind.path}") for kind in KINDS.values()),
     path("me/sync/", views.SyncView.as_view(), name="me-sync"),
     *(
         path(
-            f"patients/<int:patient_id>/{kind}/",
+            f"patients/<int:patient_id>/{kind.path}/",
             PatientLogViewSet.as_view({"get": "list"}, kind=kind),
-            name=f"clinician-{kind}",
+            name=f"clinician-{kind.path}",
         )
-        for kind in LOG_KINDS
+        for kind in KINDS.values()
     ),
 ]

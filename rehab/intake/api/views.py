@@ -11,50 +11,37 @@ from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from config.api.errors import Conflict, safe_text
+from config.api.errors import safe_text
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.api.base import PatientView
 from patients.models import Patient
-from rehab.care.selectors.enrollment import EnrollmentHistory
-from rehab.intake.api.bodies import log_bodies_store
-from rehab.intake.api.serializers import (
-    LOG_IN_SERIALIZERS,
-    ExerciseLogSerializer,
-    MedicationLogSerializer,
-    PainLogSerializer,
-    SinceQuerySerializer,
-    SymptomReportSerializer,
-    SyncInSerializer,
-    SyncOutSerializer,
-    VisaASerializer,
-    log_bodies_validate,
-)
-from rehab.intake.registry import KINDS
+from rehab.intake.api.bodies import log_bodies_store, log_bodies_validate
+from rehab.intake.api.serializers import SinceQuerySerializer, SyncInSerializer, SyncOutSerializer
+from rehab.intake.registry import LogKind
 from rehab.intake.selectors import patient_logs
-from rehab.intake.services import CONFLICT, CREATED, INVALID, LogConflict, LogInvalid, LogOutcome, log_record
+from rehab.intake.services import CONFLICT, CREATED, INVALID, LogOutcome, log_record
 
 
 class LogView(PatientView, generics.ListAPIView):
     """GET lists the patient's entries of one kind (newest first); POST stores one, idempotently by client_id."""
 
-    kind: str
+    # The service's refusals (LogInvalid, LogConflict) are domain errors, answered by the API's exception handler.
+    kind: LogKind  # set by log_view, one subclass per kind
 
     def get_queryset(self):
         query = SinceQuerySerializer(data=query_data(self.request))
         query.is_valid(raise_exception=True)
-        return patient_logs(patient=self.patient, kind=self.kind, since=query.validated_data.get("since"))
+        return patient_logs(patient_id=self.patient.pk, kind=self.kind.key, since=query.validated_data.get("since"))
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), **self.kind.answer_context(self.patient)}
 
     def post(self, request):
-        [(data, errors)] = log_bodies_validate(self.kind, [request.data])
+        [(data, errors)] = log_bodies_validate(self.kind.key, [request.data])
         if errors is not None:
             raise ValidationError(errors)
-        try:
-            record, outcome = log_record(patient=self.patient, kind=self.kind, data=data)
-        except LogInvalid as exc:
-            raise ValidationError(exc.errors) from None
-        except LogConflict as exc:
-            raise Conflict(f"client_id {exc.stored.client_id} was already used with other content.") from None
+        record, outcome = log_record(patient=self.patient, kind=self.kind.key, data=data)
         code = status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
         return Response(self.serializer_class(record, context=self.get_serializer_context()).data, status=code)
 
@@ -62,64 +49,36 @@ class LogView(PatientView, generics.ListAPIView):
 _SINCE = OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only entries received after this instant.")
 
 
-def _log_schema(view: type[LogView]) -> type[LogView]:
-    """Documents one log kind's list and create, with the real statuses of both."""
-    name = {"visa_a": "VISA-A responses"}.get(view.kind, view.kind.replace("_", " "))
-    view.queryset = KINDS[view.kind].model.objects.none()  # tells the schema the model; never queried
+def log_view(kind: LogKind) -> type[LogView]:
+    """The LogView of one kind, documented with the real statuses of its list and create."""
+    view = type(
+        f"{kind.model.__name__}View",
+        (LogView,),
+        {
+            "__module__": __name__,
+            "kind": kind,
+            "serializer_class": kind.out_serializer,
+            "queryset": kind.model.objects.none(),  # tells the schema the model; never queried
+        },
+    )
     return extend_schema_view(
-        get=extend_schema(summary=f"The patient's {name}, newest first", parameters=[_SINCE]),
+        get=extend_schema(summary=f"The patient's {kind.name}, newest first", parameters=[_SINCE]),
         post=extend_schema(
-            summary=f"Store one of the patient's {name}",
+            summary=f"Store one of the patient's {kind.name}",
             description=(
                 "201 when stored; 200 with the stored record when this client_id was already stored with the same "
                 "content (nothing is stored); 409 when it was stored with other content. A time more than 5 "
                 "minutes in the future, or before the patient's first enrolment (medication: more than 12 months "
                 "back), is 400."
             ),
-            request=LOG_IN_SERIALIZERS[view.kind],
+            request=kind.in_serializer,
             responses={
-                201: view.serializer_class,
-                200: OpenApiResponse(view.serializer_class, description="A replay: the stored record."),
+                201: kind.out_serializer,
+                200: OpenApiResponse(kind.out_serializer, description="A replay: the stored record."),
                 **error_responses(400, 409),
             },
         ),
     )(view)
-
-
-@_log_schema
-class PainLogView(LogView):
-    kind = "pain_logs"
-    serializer_class = PainLogSerializer
-
-
-@_log_schema
-class ExerciseLogView(LogView):
-    kind = "exercise_logs"
-    serializer_class = ExerciseLogSerializer
-
-    def get_serializer_context(self) -> dict:
-        # The limit of the patient's own protocol version: one read per request, list or POST.
-        rules = EnrollmentHistory.of(self.patient).rules_source()
-        limit = None if rules is None else rules.protocol_version.spec.rules.get("exercise_pain_max")
-        return {**super().get_serializer_context(), "exercise_pain_max": limit}
-
-
-@_log_schema
-class VisaAView(LogView):
-    kind = "visa_a"
-    serializer_class = VisaASerializer
-
-
-@_log_schema
-class SymptomReportView(LogView):
-    kind = "symptom_reports"
-    serializer_class = SymptomReportSerializer
-
-
-@_log_schema
-class MedicationLogView(LogView):
-    kind = "medication_logs"
-    serializer_class = MedicationLogSerializer
 
 
 class SyncView(PatientView):

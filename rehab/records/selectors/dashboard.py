@@ -65,11 +65,11 @@ from rehab.care import measures
 from rehab.care.models import Enrollment, Milestone
 from rehab.care.selectors.adherence import AdherenceSubject, adherence_7d
 from rehab.care.selectors.measures import daily_pain_means, visa_a_scores
-from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, SymptomReport, VisaAResponse
+from rehab.intake.registry import KINDS
+from rehab.logs.models import PainLog, VisaAResponse
 
 ORDERING_FIELDS = ("display_name", "day", "pain_7d_mean", "adherence_7d", "last_log_at", "open_alerts")
 PAIN_MEAN_DAYS = 7
-LOG_MODELS = (PainLog, ExerciseLog, VisaAResponse, SymptomReport, MedicationLog)
 
 
 @dataclass(frozen=True)
@@ -170,8 +170,10 @@ class PatientDashboard:
             .values("v")
         )
         last_received = [
-            Subquery(m.objects.filter(patient_id=OuterRef("pk")).order_by("-received_at").values("received_at")[:1])
-            for m in LOG_MODELS
+            Subquery(
+                kind.model.objects.filter(patient_id=OuterRef("pk")).order_by("-received_at").values("received_at")[:1]
+            )
+            for kind in KINDS.values()
         ]
         open_alerts = (
             Alert.objects.filter(patient_id=OuterRef("pk"), status=Alert.Status.OPEN)
@@ -195,7 +197,7 @@ class PatientDashboard:
                     .order_by("-completed_at", "-id")
                     .values("score")[:1]
                 ),
-                # PostgreSQL's GREATEST skips NULLs: null only when nothing was ever logged.
+                # Every kind of the registry. PostgreSQL's GREATEST skips NULLs: null only when nothing was logged.
                 last_log_at=Greatest(*last_received),
                 open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
             )

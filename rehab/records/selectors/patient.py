@@ -5,14 +5,15 @@ from django.db.models import Prefetch
 from config import clock
 from patients.models import Patient
 from rehab.care.models import Enrollment, Milestone
-from rehab.intake.selectors import LOG_KINDS, patient_logs_by_path
+from rehab.intake.registry import KINDS
+from rehab.intake.selectors import patient_logs
 
 RECENT_LOGS = 10
 
 
 def patient_detail(patient: Patient) -> Patient:
     """The patient with `enrollment_history` (newest first, each with its milestones and `is_current`),
-    `current_milestones` and `recent_logs` (the latest of each kind) attached.
+    `current_milestones` and `recent_logs` (the latest of each kind, by sync key) attached.
 
     A fixed number of queries: enrolments with their protocol, milestones with who decided, one per log kind.
     """
@@ -33,8 +34,5 @@ def patient_detail(patient: Patient) -> Patient:
     shown = current or (enrollments[0] if enrollments else None)
     patient.enrollment_history = enrollments
     patient.current_milestones = list(shown.milestones.all()) if shown else []
-    patient.recent_logs = {
-        kind.replace("-", "_"): list(patient_logs_by_path(patient_id=patient.pk, kind=kind)[:RECENT_LOGS])
-        for kind in LOG_KINDS
-    }
+    patient.recent_logs = {kind: list(patient_logs(patient_id=patient.pk, kind=kind)[:RECENT_LOGS]) for kind in KINDS}
     return patient
