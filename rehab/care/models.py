@@ -19,6 +19,10 @@ class Enrollment(models.Model):
     reason = models.CharField(max_length=300, blank=True, help_text="Why the patient was put on this protocol.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not before this does the engagement sweep look at the enrolment again.
+    # Set only when it failed to evaluate, so one broken row is neither
+    # retried in every sweep nor able to stop the rows after it.
+    engagement_check_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "rehab_enrollment"  # named before the apps were split (README, "Tables")

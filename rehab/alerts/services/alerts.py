@@ -1,9 +1,11 @@
 """Raising, acknowledging, resolving and escalating alerts.
 
 Every change writes its outbox event (AlertEvent) in the same transaction;
-deliveries to the clinic's channels happen after commit (rehab.services.delivery).
+deliveries to the clinic's channels happen after commit (rehab.alerts.services.delivery).
 """
 
+import logging
+import threading
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -18,7 +20,14 @@ from rehab.alerts.services.delivery import delivery_kick
 from rehab.care.models import Milestone
 from rehab.care.selectors.enrollment import enrollment_rules_source
 
+logger = logging.getLogger(__name__)
+
 ESCALATING = (Alert.Severity.URGENT, Alert.Severity.EMERGENCY)
+ESCALATION_BATCH = 500
+# An alert that cannot be escalated is tried again this much later: the sweep
+# runs every minute, and a broken row must neither hold back the alerts due
+# after it nor be retried (and logged) in every run.
+ESCALATION_RETRY_AFTER = timedelta(minutes=10)
 
 
 class AlertTransitionError(Conflict):
@@ -122,20 +131,41 @@ def _event_write(alert: Alert, type_: str, now: datetime) -> AlertEvent:
     return event
 
 
+class _DeliveryKick:
+    """The kick shared by every event of one transaction: registered with each
+    event, it runs once, after commit.
+
+    Registered with each event rather than once, because a savepoint rolled
+    back drops the callbacks registered inside it: whichever copies survive,
+    the first to run kicks and the others find it done. A kick whose
+    transaction rolled back entirely never ran, so the next transaction on this
+    thread takes it over.
+    """
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            delivery_kick()
+
+
+_pending = threading.local()  # connections are per thread, and so are their transactions
+
+
 def _kick_after_commit() -> None:
     """Deliver as soon as the change is committed; if the broker is down, the
     delivery sweep sends it later (robust: a failed kick never fails the commit).
 
     One kick per transaction, however many events it writes: the kick's task
     sweeps every pending event, and each kick opens a broker connection, so a
-    review sweep raising 1,000 referrals must not send 1,000 tasks. A kick
-    still registered covers this event: it was registered in a savepoint that
-    encloses this one or was already released, so it can only be dropped by a
-    rollback that drops this event too.
+    review sweep raising 1,000 referrals must not send 1,000 tasks.
     """
-    if any(func is delivery_kick for _sids, func, _robust in transaction.get_connection().run_on_commit):
-        return
-    transaction.on_commit(delivery_kick, robust=True)
+    kick = getattr(_pending, "kick", None)
+    if kick is None or kick.done:
+        kick = _pending.kick = _DeliveryKick()
+    transaction.on_commit(kick, robust=True)
 
 
 @transaction.atomic
@@ -164,24 +194,69 @@ def alert_resolve(*, alert: Alert, by: User, note: str = "") -> Alert:
     return alert
 
 
-def alerts_escalate_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+def alerts_escalate_due(*, now: datetime | None = None, batch_size: int = ESCALATION_BATCH) -> list[int]:
     """Escalate unacknowledged urgent/emergency alerts past their time; returns their ids.
 
-    The conditional UPDATE claims each alert once, so two sweeps never
-    escalate the same alert twice.
+    Batch by batch, each in one transaction: its alerts are claimed with row
+    locks (`SELECT ... FOR UPDATE SKIP LOCKED`, re-checked under the lock), so
+    two sweeps never escalate the same alert twice. A batch that fails is
+    redone alert by alert; an alert that fails alone is logged and tried again
+    ESCALATION_RETRY_AFTER later, and the sweep goes on with the rest.
     """
     now = now or clock.now()
     escalated = []
-    with transaction.atomic():
-        due = list(
-            Alert.objects.select_for_update(skip_locked=True)
-            .filter(status=Alert.Status.OPEN, escalated_at__isnull=True, escalate_at__lte=now)
-            .order_by("escalate_at")[:limit]
+    while True:
+        claimed, done = _escalation_batch(now=now, batch_size=batch_size)
+        escalated += done
+        if claimed < batch_size:
+            return escalated
+
+
+def _escalation_due(now: datetime):
+    return (
+        Alert.objects.select_for_update(skip_locked=True)
+        .filter(status=Alert.Status.OPEN, escalated_at__isnull=True, escalate_at__lte=now)
+        .order_by("escalate_at", "id")
+    )
+
+
+def _escalation_batch(*, now: datetime, batch_size: int) -> tuple[int, list[int]]:
+    """Escalate one batch; returns (how many were claimed, the ids escalated)."""
+    claimed = []
+    try:
+        with transaction.atomic():
+            due = list(_escalation_due(now)[:batch_size])
+            claimed = [alert.pk for alert in due]
+            for alert in due:
+                _alert_escalate(alert, now)
+        return len(claimed), claimed
+    except Exception:
+        if not claimed:
+            raise  # the claim itself failed: no alert to blame
+        logger.warning("an escalation batch failed; escalating its %d alerts one by one", len(claimed), exc_info=True)
+    return len(claimed), [pk for pk in claimed if _alert_escalate_alone(pk, now)]
+
+
+def _alert_escalate_alone(pk: int, now: datetime) -> bool:
+    try:
+        with transaction.atomic():
+            # Claimed again: the failed batch's locks went with its rollback.
+            alert = _escalation_due(now).filter(pk=pk).first()
+            if alert is None:
+                return False  # acknowledged, or taken by another sweep, meanwhile
+            _alert_escalate(alert, now)
+            return True
+    except Exception:
+        # Written after the failed transaction, so the new time is not rolled back with it.
+        Alert.objects.filter(pk=pk, status=Alert.Status.OPEN, escalated_at__isnull=True).update(
+            escalate_at=now + ESCALATION_RETRY_AFTER
         )
-        for alert in due:
-            alert.escalated_at = now
-            alert.updated_at = now
-            alert.save(update_fields=["escalated_at", "updated_at"])
-            _event_write(alert, AlertEvent.Type.ESCALATED, now)
-            escalated.append(alert.pk)
-    return escalated
+        logger.exception("alert %s could not be escalated; retrying after %s", pk, ESCALATION_RETRY_AFTER)
+        return False
+
+
+def _alert_escalate(alert: Alert, now: datetime) -> None:
+    alert.escalated_at = now
+    alert.updated_at = now
+    alert.save(update_fields=["escalated_at", "updated_at"])
+    _event_write(alert, AlertEvent.Type.ESCALATED, now)

@@ -3,8 +3,13 @@
 Set-based, like healthchecks' `sendalerts`: a batch of due milestones is
 claimed with `FOR UPDATE SKIP LOCKED` (two sweeps never take the same row),
 the measures of the whole batch are loaded in a fixed number of queries
-(rehab.selectors.measures), and only undecided rows are ever claimed, so an
-outcome never changes by itself once recorded.
+(rehab.care.selectors.measures), and only undecided rows are ever claimed, so
+an outcome never changes by itself once recorded.
+
+A row that fails to evaluate has its due time pushed RETRY_AFTER forward,
+written after the batch's transaction so a rollback cannot undo it; a batch
+whose transaction fails is redone row by row, so the row to blame is the only
+one put off and the sweep goes on with the next batch.
 """
 
 import logging
@@ -27,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 # A row that cannot be evaluated is looked at again this much later, so it
-# never blocks the rows due after it.
-RETRY_AFTER = timedelta(hours=1)
+# never blocks the rows due after it; longer than the hour between sweeps, so
+# it is not retried (and logged) in every run.
+RETRY_AFTER = timedelta(hours=6)
 
 OUTCOME_STATUS = {
     measures.IMPROVED: Milestone.Status.MET,
@@ -83,33 +89,74 @@ def milestones_judge_due(*, now: datetime | None = None, batch_size: int = BATCH
 
 
 def _sweep_batch(*, now: datetime, batch_size: int, totals: Counter) -> int:
-    with transaction.atomic():
-        batch = list(
-            Milestone.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("enrollment__patient", "enrollment__protocol_version__protocol")
-            .filter(status__in=Milestone.UNDECIDED, due_at__lte=now)
-            .order_by("due_at", "id")[:batch_size]
-        )
-        decided, failed = [], []
-        reviews = []
-        for m in batch:
-            if m.enrollment.patient.status == Patient.Status.DISCHARGED:
-                decided.append(_decide(m, Milestone.Status.CANCELLED, now, {"reason": "patient discharged"}))
-            elif m.kind == "review":
-                reviews.append(m)
-            else:
-                # Baselines, checks and transitions are reminders and measurements, never judged.
-                decided.append(_decide(m, Milestone.Status.DONE, now, {}))
-        judged, failed = _reviews_judge(reviews, now=now)
-        decided.extend(judged)
-        _decisions_write(decided)
-        if failed:
-            Milestone.objects.filter(id__in=[m.pk for m, _ in failed]).update(due_at=now + RETRY_AFTER)
-    for m, error in failed:
-        logger.error("milestone %s could not be judged; retrying after %s: %r", m.pk, RETRY_AFTER, error)
+    """Decide one batch in one transaction, or row by row if that fails; returns how many were claimed."""
+    claimed = []
+    try:
+        with transaction.atomic():
+            batch = list(_due(now)[:batch_size])
+            claimed = [m.pk for m in batch]
+            decided, failed = _batch_decide(batch, now=now)
+    except Exception:
+        if not claimed:
+            raise  # the claim itself failed: no row to blame
+        logger.warning("a milestone batch failed; deciding its %d rows one by one", len(claimed), exc_info=True)
+        decided, failed = _rows_decide(claimed, now=now)
+    _retry_later(failed, now=now)
     totals.update(m.status for m in decided)
     totals["failed"] += len(failed)
-    return len(batch)
+    return len(claimed)
+
+
+def _due(now: datetime):
+    return (
+        Milestone.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("enrollment__patient", "enrollment__protocol_version__protocol")
+        .filter(status__in=Milestone.UNDECIDED, due_at__lte=now)
+        .order_by("due_at", "id")
+    )
+
+
+def _batch_decide(batch: list[Milestone], *, now: datetime) -> tuple[list[Milestone], list[tuple[int, Exception]]]:
+    """Decide and store a batch; returns the decided rows and the (id, error) of those that failed to evaluate."""
+    decided, reviews = [], []
+    for m in batch:
+        if m.enrollment.patient.status == Patient.Status.DISCHARGED:
+            decided.append(_decide(m, Milestone.Status.CANCELLED, now, {"reason": "patient discharged"}))
+        elif m.kind == "review":
+            reviews.append(m)
+        else:
+            # Baselines, checks and transitions are reminders and measurements, never judged.
+            decided.append(_decide(m, Milestone.Status.DONE, now, {}))
+    judged, failed = _reviews_judge(reviews, now=now)
+    decided.extend(judged)
+    _decisions_write(decided)
+    return decided, failed
+
+
+def _rows_decide(ids: list[int], *, now: datetime) -> tuple[list[Milestone], list[tuple[int, Exception]]]:
+    """A failed batch again, each row in its own transaction: only the row to blame fails."""
+    decided, failed = [], []
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                # Claimed again: the failed batch's locks went with its rollback.
+                row_decided, row_failed = _batch_decide(list(_due(now).filter(pk=pk)), now=now)
+        except Exception as exc:
+            row_decided, row_failed = [], [(pk, exc)]
+        decided += row_decided
+        failed += row_failed
+    return decided, failed
+
+
+def _retry_later(failed: list[tuple[int, Exception]], *, now: datetime) -> None:
+    """Push the failed rows' due time forward, outside the batch's transaction so no rollback undoes it."""
+    if not failed:
+        return
+    Milestone.objects.filter(id__in=[pk for pk, _ in failed], status__in=Milestone.UNDECIDED).update(
+        due_at=now + RETRY_AFTER
+    )
+    for pk, error in failed:
+        logger.error("milestone %s could not be judged; retrying after %s", pk, RETRY_AFTER, exc_info=error)
 
 
 def _decisions_write(decided: list[Milestone]) -> None:
@@ -154,7 +201,7 @@ def _reviews_judge(reviews: list[Milestone], *, now: datetime):
         try:
             windows.append(_windows_of(m))
         except Exception as exc:  # a malformed definition must not stall the sweep
-            failed.append((m, exc))
+            failed.append((m.pk, exc))
     pain = daily_pain_means(_pain_ranges(windows))
     visa = visa_a_scores(_visa_ranges(windows))
     judged = []
@@ -167,7 +214,7 @@ def _reviews_judge(reviews: list[Milestone], *, now: datetime):
                     _alert_for(w.milestone, judgement.outcome, evidence)
             judged.append(_decide(w.milestone, OUTCOME_STATUS[judgement.outcome], now, evidence))
         except Exception as exc:
-            failed.append((w.milestone, exc))
+            failed.append((w.milestone.pk, exc))
     return judged, failed
 
 
