@@ -71,6 +71,7 @@ _CODES: list[tuple[type[Exception], str]] = [
     (PayloadTooLarge, "payload_too_large"),
 ]
 
+# Every code an error may carry: the schema lists them (config.api.serializers.ErrorDetailSerializer).
 ERROR_CODES = (
     "validation_error",
     "not_authenticated",

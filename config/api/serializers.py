@@ -5,6 +5,8 @@ import copy
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from rest_framework import serializers
 
+from config.api.errors import ERROR_CODES
+
 # JSON types each field kind accepts. DRF is lenient by default ("5" for 5,
 # "yes" for true, 5 for "5"); a strict API answers 400 for what its schema
 # calls invalid, so generated clients and schemathesis agree with it.
@@ -175,12 +177,7 @@ def _is_naive(text: str) -> bool:
 
 
 class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(
-        help_text=(
-            "Machine code: validation_error, not_authenticated, permission_denied, not_found, "
-            "method_not_allowed, unsupported_media_type, conflict, locked_out, throttled, ..."
-        )
-    )
+    code = serializers.CharField(help_text="Machine code: " + ", ".join(ERROR_CODES) + ".")
     message = serializers.CharField(help_text="For people.")
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),

@@ -57,3 +57,13 @@ def test_a_domain_error_of_no_kind_is_a_programming_error_not_an_answer():
 
 def test_an_error_that_is_not_a_refusal_is_left_to_django():
     assert exception_handler(ValueError("a bug"), {}) is None
+
+
+def test_the_schema_lists_every_code_an_error_can_carry():
+    from config.api import errors
+    from config.api.serializers import ErrorDetailSerializer
+
+    raised = {code for _, code in errors._CODES} | {"bad_request", "server_error"}
+    assert raised <= set(errors.ERROR_CODES)
+    described = ErrorDetailSerializer().fields["code"].help_text
+    assert all(code in described for code in errors.ERROR_CODES)
