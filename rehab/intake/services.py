@@ -226,7 +226,7 @@ def _checked_fields(spec: LogKind, patient: Patient, history: EnrollmentHistory,
     errors: dict[str, list[str]] = {}
     when = data[spec.when]
     today = clock.local_today(patient.timezone)
-    local_date = when if spec.model is MedicationLog else clock.local_date_of(when, patient.timezone)
+    local_date = when if spec.model is MedicationLog else _local_date(when, patient.timezone)
     if _in_future(when, today):
         errors[spec.when] = ["Must not be in the future."]
     elif spec.model is MedicationLog:
@@ -246,6 +246,15 @@ def _checked_fields(spec: LogKind, patient: Patient, history: EnrollmentHistory,
         raise LogInvalid(errors)
     fields.update(extra)
     return fields
+
+
+def _local_date(when: datetime, tz: str) -> date:
+    try:
+        return clock.local_date_of(when, tz)
+    except OverflowError:
+        # At the calendar's ends (the first second of year 1 in a zone behind UTC) there is no local date.
+        # Such an instant is before any enrolment or far in the future, and the rules below refuse both.
+        return date.min if when.year == 1 else date.max
 
 
 def _in_future(when: datetime | date, today: date) -> bool:

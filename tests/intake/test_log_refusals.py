@@ -75,3 +75,13 @@ def test_an_entry_a_rule_refuses_answers_400_naming_the_field(patient):
             "fields": {"recorded_at": ["Must not be in the future."]},
         }
     }
+
+
+def test_an_instant_whose_local_date_is_before_the_calendar_is_refused_not_a_server_error(patient):
+    # London kept its local mean time (UTC-0:01:15) back then: this instant falls on 31 December of year 0.
+    body = pain(recorded_at="0001-01-01T00:00:01Z")
+    response = client_for(patient.user).post(PAIN, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"recorded_at": ["Must be on or after your start date, 2026-03-01."]}
+    synced = client_for(patient.user).post("/api/v1/me/sync/", {"pain_logs": [body]}, format="json")
+    assert synced.json()["results"]["pain_logs"][0]["status"] == "invalid"
