@@ -34,7 +34,9 @@ def setup(patients: int, days: int, other_clinics: int) -> str:
     from rehab.rules.services.review_sweep import milestones_judge_due
 
     data_reset()
-    versions = bulk.protocol_versions()
+    from protocols.selectors import protocol_versions_latest
+
+    versions = protocol_versions_latest()
     care_of = {code: pv.protocol.care for code, pv in versions.items()}
     clinics = bulk.clinics_create(1 + other_clinics, prefix="Dashboard")
     physios = bulk.staff_create(clinics, per_clinic=1, prefix="dash-physio")
@@ -53,11 +55,11 @@ def setup(patients: int, days: int, other_clinics: int) -> str:
     history = []
     for patient, p, start in triples:
         p = dataclasses.replace(p, silent_from_day=None if p.silent_from_day is None else p.silent_from_day + 40)
-        spec = versions[p.protocol_code].spec
+        definition = versions[p.protocol_code].definition
         for day in range(days + 1):
             history.extend(
                 (patient, e.kind, e.data)
-                for e in entries_for_day(p, spec, start, day)
+                for e in entries_for_day(p, definition, start, day)
                 if e.kind in HISTORY_KINDS and e.at <= now
             )
     stored = bulk.logs_copy(history)

@@ -103,7 +103,9 @@ def setup_patients(count: int) -> list[str]:
     from rehab.devtools.simulation import bulk
 
     data_reset()
-    versions = bulk.protocol_versions()
+    from protocols.selectors import protocol_versions_latest
+
+    versions = protocol_versions_latest()
     [clinic] = bulk.clinics_create(1, prefix="Ingest")
     [physio] = bulk.staff_create([clinic], per_clinic=1, prefix="ingest-physio")
     users = [

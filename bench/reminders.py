@@ -66,7 +66,9 @@ def setup(patients: int) -> None:
 
     data_reset()
     rng = random.Random(7)
-    versions = bulk.protocol_versions()
+    from protocols.selectors import protocol_versions_latest
+
+    versions = protocol_versions_latest()
     codes = sorted(versions)
     clinics = bulk.clinics_create(max(1, patients // 5000), prefix="Fan-out")
     rows = [

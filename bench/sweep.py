@@ -81,7 +81,9 @@ def setup(patients: int, pool: int) -> list[tuple[int, datetime]]:
     from rehab.devtools.simulation.trajectory import Course, cohort_plan, entries_for_day
 
     data_reset()
-    versions = bulk.protocol_versions()
+    from protocols.selectors import protocol_versions_latest
+
+    versions = protocol_versions_latest()
     care_of = {code: pv.protocol.care for code, pv in versions.items()}
     rng = random.Random(3)
     clinics = bulk.clinics_create(max(1, patients // 5000), prefix="Sweep")
@@ -108,10 +110,10 @@ def setup(patients: int, pool: int) -> list[tuple[int, datetime]]:
     )  # fmt: skip
     history = []
     for patient, pv, start, p in pool_items:
-        spec = pv.spec
+        definition = pv.definition
         p = p if p.course is not Course.SILENT else p.__class__(**{**p.__dict__, "silent_from_day": None})
         days = set()
-        for m in spec.milestones:
+        for m in definition.milestones:
             if m.kind == "baseline":
                 days |= set(range(m.window_start_day, m.window_end_day + 8))
             if m.is_review and m.window_end_day <= (AT.date() - start).days:
@@ -119,7 +121,7 @@ def setup(patients: int, pool: int) -> list[tuple[int, datetime]]:
         for day in sorted(days):
             history.extend(
                 (patient, e.kind, e.data)
-                for e in entries_for_day(p, spec, start, day)
+                for e in entries_for_day(p, definition, start, day)
                 if e.kind in ("pain_logs", "visa_a")
             )
     stored = bulk.logs_copy(history)

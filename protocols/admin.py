@@ -24,7 +24,7 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
 
     list_display = ("protocol", "version", "published_at")
     list_filter = ("protocol",)
-    readonly_fields = ("protocol", "version", "definition", "checksum", "published_at")
+    readonly_fields = ("protocol", "version", "document", "checksum", "published_at")
 
     def has_change_permission(self, request, obj=None):
         return False

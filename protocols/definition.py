@@ -86,7 +86,7 @@ class Note(DayRange):
 
 
 @dataclass(frozen=True)
-class MilestoneSpec:
+class MilestoneDefinition:
     code: str
     name: str
     kind: str
@@ -127,15 +127,15 @@ class ProtocolDefinition:
     exercises: tuple[Exercise, ...]
     avoid: tuple[Note, ...]
     care_items: tuple[Note, ...]
-    milestones: tuple[MilestoneSpec, ...]
+    milestones: tuple[MilestoneDefinition, ...]
     rules: dict[str, Any] = field(default_factory=dict)
     red_flags: RedFlags = field(default_factory=lambda: RedFlags({}, {}))
     defaults: dict[str, Any] = field(default_factory=dict)
 
-    def milestone(self, code: str) -> MilestoneSpec:
-        for spec in self.milestones:
-            if spec.code == code:
-                return spec
+    def milestone(self, code: str) -> MilestoneDefinition:
+        for milestone in self.milestones:
+            if milestone.code == code:
+                return milestone
         raise KeyError(code)
 
     def rule(self, name: str) -> Any:
@@ -308,7 +308,7 @@ def _note(n: dict) -> Note:
     return Note(first_day=int(n.get("first_day", 0)), last_day=_opt_int(n.get("last_day")), text=n["text"])
 
 
-def _milestone(m: dict) -> MilestoneSpec:
+def _milestone(m: dict) -> MilestoneDefinition:
     kind = m["kind"]
     if kind not in MILESTONE_KINDS:
         raise DefinitionError(f"milestone {m['code']}: unknown kind {kind}")
@@ -323,7 +323,7 @@ def _milestone(m: dict) -> MilestoneSpec:
     start, end = m["window"]
     if int(end) < int(start):
         raise DefinitionError(f"milestone {m['code']}: window ends on day {end}, before it starts on day {start}")
-    return MilestoneSpec(
+    return MilestoneDefinition(
         code=m["code"],
         name=m["name"],
         kind=kind,

@@ -51,7 +51,7 @@ def protocol_library_sync(*, using: str = "default", paths: list[Path] | None = 
             existing = ProtocolVersion.objects.using(using).filter(protocol=protocol, version=data["version"]).first()
             if existing is None:
                 ProtocolVersion.objects.using(using).create(
-                    protocol=protocol, version=data["version"], definition=data, checksum=checksum
+                    protocol=protocol, version=data["version"], document=data, checksum=checksum
                 )
                 published.append(f"{protocol.code} v{data['version']}")
             elif existing.checksum != checksum:

@@ -24,13 +24,15 @@ class Protocol(models.Model):
 class ProtocolVersion(models.Model):
     """One published version of a protocol: the whole definition as data.
 
+    `document` is the definition file as loaded (JSON); `definition` is it parsed
+    (protocols.definition.ProtocolDefinition), which is what the rules read.
     A version is never edited once published; a change is a new version, so
     patients enrolled on the old one keep the timeline they started with.
     """
 
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField()
-    definition = models.JSONField()
+    document = models.JSONField(db_column="definition")
     checksum = models.CharField(max_length=64, help_text="sha256 of the definition as loaded")
     published_at = models.DateTimeField(auto_now_add=True)
 
@@ -42,17 +44,17 @@ class ProtocolVersion(models.Model):
         return f"{self.protocol.code} v{self.version}"
 
     @cached_property
-    def spec(self) -> ProtocolDefinition:
-        return definition_for(self.pk, self.checksum, self.definition)
+    def definition(self) -> ProtocolDefinition:
+        return definition_for(self.pk, self.checksum, self.document)
 
 
-_SPEC_CACHE: dict[tuple[int, str], ProtocolDefinition] = {}
+_DEFINITIONS: dict[tuple[int, str], ProtocolDefinition] = {}
 
 
 def definition_for(version_id: int, checksum: str, data: dict) -> ProtocolDefinition:
     """Parsed definitions are immutable, so one parse per process is enough."""
     key = (version_id, checksum)
-    spec = _SPEC_CACHE.get(key)
-    if spec is None:
-        spec = _SPEC_CACHE[key] = definition_from_dict(data)
-    return spec
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
+        definition = _DEFINITIONS[key] = definition_from_dict(data)
+    return definition

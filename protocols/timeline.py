@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from protocols.definition import HeelLiftRange, MilestoneSpec, ProtocolDefinition, ValueRange
+from protocols.definition import HeelLiftRange, MilestoneDefinition, ProtocolDefinition, ValueRange
 
 
 class DayOutOfRange(ValueError):
@@ -36,15 +36,15 @@ def day_of(start: date, on: date) -> int:
     return (on - start).days
 
 
-def phase_on(spec: ProtocolDefinition, day: int):
-    for phase in spec.phases:
+def phase_on(definition: ProtocolDefinition, day: int):
+    for phase in definition.phases:
         if phase.covers(day):
             return phase
-    raise DayOutOfRange(f"day {day} is before the start of {spec.code}")
+    raise DayOutOfRange(f"day {day} is before the start of {definition.code}")
 
 
-def heel_lift_cm(spec: ProtocolDefinition, day: int) -> Decimal | None:
-    for r in spec.heel_lift:
+def heel_lift_cm(definition: ProtocolDefinition, day: int) -> Decimal | None:
+    for r in definition.heel_lift:
         if r.covers(day):
             return _heel_lift_in(r, day)
     return None
@@ -67,11 +67,11 @@ def _value_on(ranges: tuple[ValueRange, ...], day: int, default):
     return default
 
 
-def exercises_on(spec: ProtocolDefinition, day: int, overrides: Iterable[Mapping] = ()) -> list[dict]:
+def exercises_on(definition: ProtocolDefinition, day: int, overrides: Iterable[Mapping] = ()) -> list[dict]:
     """The day's exercises; a physio's per-patient dosage replaces the protocol's."""
     by_code = {o["exercise"]: o for o in overrides}
     plan = []
-    for e in spec.exercises:
+    for e in definition.exercises:
         if not e.covers(day):
             continue
         o = by_code.get(e.code, {})
@@ -88,18 +88,18 @@ def exercises_on(spec: ProtocolDefinition, day: int, overrides: Iterable[Mapping
     return plan
 
 
-def sessions_prescribed(spec: ProtocolDefinition, day: int, overrides: Iterable[Mapping] = ()) -> int:
+def sessions_prescribed(definition: ProtocolDefinition, day: int, overrides: Iterable[Mapping] = ()) -> int:
     """Sessions the plan asks for on a day: the sum of times_per_day (adherence's denominator)."""
     if day < 0:
         return 0
-    return sum(e["times_per_day"] for e in exercises_on(spec, day, overrides))
+    return sum(e["times_per_day"] for e in exercises_on(definition, day, overrides))
 
 
-def dated_milestones(spec: ProtocolDefinition, start: date) -> list[DatedMilestone]:
-    return [dated_milestone(m, start) for m in spec.milestones]
+def dated_milestones(definition: ProtocolDefinition, start: date) -> list[DatedMilestone]:
+    return [dated_milestone(m, start) for m in definition.milestones]
 
 
-def dated_milestone(m: MilestoneSpec, start: date) -> DatedMilestone:
+def dated_milestone(m: MilestoneDefinition, start: date) -> DatedMilestone:
     return DatedMilestone(
         code=m.code,
         name=m.name,
@@ -108,7 +108,7 @@ def dated_milestone(m: MilestoneSpec, start: date) -> DatedMilestone:
     )
 
 
-def dated_phases(spec: ProtocolDefinition, start: date) -> list[DatedPhase]:
+def dated_phases(definition: ProtocolDefinition, start: date) -> list[DatedPhase]:
     return [
         DatedPhase(
             code=p.code,
@@ -116,7 +116,7 @@ def dated_phases(spec: ProtocolDefinition, start: date) -> list[DatedPhase]:
             start=start + timedelta(days=p.first_day),
             end=None if p.last_day is None else start + timedelta(days=p.last_day),
         )
-        for p in spec.phases
+        for p in definition.phases
     ]
 
 
@@ -135,7 +135,7 @@ def next_milestone(
 
 
 def plan_for_day(
-    spec: ProtocolDefinition,
+    definition: ProtocolDefinition,
     start: date,
     on: date,
     *,
@@ -146,14 +146,14 @@ def plan_for_day(
     day = day_of(start, on)
     if day < 0:
         raise DayOutOfRange(f"{on.isoformat()} is before the start date {start.isoformat()}")
-    phase = phase_on(spec, day)
-    lift = heel_lift_cm(spec, day)
-    flexion = _value_on(spec.plantar_flexion_deg, day, spec.defaults.get("plantar_flexion_deg"))
-    upcoming = next_milestone(dated_milestones(spec, start), on, decided=decided_milestones)
+    phase = phase_on(definition, day)
+    lift = heel_lift_cm(definition, day)
+    flexion = _value_on(definition.plantar_flexion_deg, day, definition.defaults.get("plantar_flexion_deg"))
+    upcoming = next_milestone(dated_milestones(definition, start), on, decided=decided_milestones)
     return {
         "date": on.isoformat(),
         "day": day,
-        "protocol": {"code": spec.code, "version": spec.version, "name": spec.name},
+        "protocol": {"code": definition.code, "version": definition.version, "name": definition.name},
         "phase": {
             "code": phase.code,
             "name": phase.name,
@@ -161,21 +161,21 @@ def plan_for_day(
             "end": None if phase.last_day is None else (start + timedelta(days=phase.last_day)).isoformat(),
         },
         "heel_lift_cm": None if lift is None else float(lift),
-        "boot": bool(_value_on(spec.boot, day, spec.defaults.get("boot", False))),
+        "boot": bool(_value_on(definition.boot, day, definition.defaults.get("boot", False))),
         "plantar_flexion_deg": None if flexion is None else float(flexion),
-        "weight_bearing": _value_on(spec.weight_bearing, day, spec.defaults.get("weight_bearing")),
-        "exercises": exercises_on(spec, day, exercise_overrides),
-        "avoid": [n.text for n in spec.avoid if n.covers(day)],
-        "care": [n.text for n in spec.care_items if n.covers(day)],
+        "weight_bearing": _value_on(definition.weight_bearing, day, definition.defaults.get("weight_bearing")),
+        "exercises": exercises_on(definition, day, exercise_overrides),
+        "avoid": [n.text for n in definition.avoid if n.covers(day)],
+        "care": [n.text for n in definition.care_items if n.covers(day)],
         "next_milestone": None if upcoming is None else _milestone_dict(upcoming),
     }
 
 
-def timeline(spec: ProtocolDefinition, start: date) -> dict:
+def timeline(definition: ProtocolDefinition, start: date) -> dict:
     """The whole dated timeline, as `manage.py protocol_timeline` prints it."""
     return {
-        "protocol": spec.code,
-        "version": spec.version,
+        "protocol": definition.code,
+        "version": definition.version,
         "start": start.isoformat(),
         "phases": [
             {
@@ -186,23 +186,23 @@ def timeline(spec: ProtocolDefinition, start: date) -> dict:
                 "first_day": (p.start - start).days,
                 "last_day": None if p.end is None else (p.end - start).days,
             }
-            for p in dated_phases(spec, start)
+            for p in dated_phases(definition, start)
         ],
-        "milestones": [_milestone_dict(m) for m in dated_milestones(spec, start)],
-        "heel_lift_changes": heel_lift_changes(spec, start),
+        "milestones": [_milestone_dict(m) for m in dated_milestones(definition, start)],
+        "heel_lift_changes": heel_lift_changes(definition, start),
     }
 
 
-def heel_lift_changes(spec: ProtocolDefinition, start: date) -> list[dict]:
+def heel_lift_changes(definition: ProtocolDefinition, start: date) -> list[dict]:
     """Each day the heel lift, boot or weight bearing changes: the reminders' source."""
-    last_day = max((p.last_day or p.first_day) for p in spec.phases)
-    horizon = max([last_day] + [r.last_day or r.first_day for r in spec.heel_lift]) + 1
+    last_day = max((p.last_day or p.first_day) for p in definition.phases)
+    horizon = max([last_day] + [r.last_day or r.first_day for r in definition.heel_lift]) + 1
     changes, previous = [], None
     for day in range(0, horizon + 1):
         state = (
-            heel_lift_cm(spec, day),
-            bool(_value_on(spec.boot, day, spec.defaults.get("boot", False))),
-            _value_on(spec.weight_bearing, day, spec.defaults.get("weight_bearing")),
+            heel_lift_cm(definition, day),
+            bool(_value_on(definition.boot, day, definition.defaults.get("boot", False))),
+            _value_on(definition.weight_bearing, day, definition.defaults.get("weight_bearing")),
         )
         if day > 0 and state != previous:
             changes.append(

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveIntegerField()),
-                ('definition', models.JSONField()),
+                ('document', models.JSONField(db_column='definition')),
                 ('checksum', models.CharField(help_text='sha256 of the definition as loaded', max_length=64)),
                 ('published_at', models.DateTimeField(auto_now_add=True)),
                 ('protocol', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='protocols.protocol')),

@@ -143,7 +143,7 @@ def exercise_answer_context(patient: Patient) -> dict:
     One read per request, list or POST.
     """
     rules = EnrollmentHistory.of(patient).rules_source()
-    limit = None if rules is None else rules.protocol_version.spec.rules.get("exercise_pain_max")
+    limit = None if rules is None else rules.protocol_version.definition.rules.get("exercise_pain_max")
     return {"exercise_pain_max": limit}
 
 

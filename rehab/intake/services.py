@@ -221,27 +221,27 @@ def _replay(item: LogItem, stored: models.Model) -> LogOutcome:
     return LogOutcome(CONFLICT, stored)
 
 
-def _checked_fields(spec: LogKind, patient: Patient, history: EnrollmentHistory, data: dict) -> dict:
+def _checked_fields(kind: LogKind, patient: Patient, history: EnrollmentHistory, data: dict) -> dict:
     """The model fields of a new entry, after the rules that need the patient and the clock."""
     errors: dict[str, list[str]] = {}
-    when = data[spec.when]
+    when = data[kind.when]
     today = clock.local_today(patient.timezone)
-    local_date = when if spec.model is MedicationLog else _local_date(when, patient.timezone)
+    local_date = when if kind.model is MedicationLog else _local_date(when, patient.timezone)
     if _in_future(when, today):
-        errors[spec.when] = ["Must not be in the future."]
-    elif spec.model is MedicationLog:
+        errors[kind.when] = ["Must not be in the future."]
+    elif kind.model is MedicationLog:
         earliest = _months_before(today, MEDICATION_LOOKBACK_MONTHS)
         if local_date < earliest:
-            errors[spec.when] = [f"Must be on or after {earliest.isoformat()} (12 months back)."]
+            errors[kind.when] = [f"Must be on or after {earliest.isoformat()} (12 months back)."]
     else:
         first = history.first_start()
         if first is None:
-            errors[spec.when] = ["You are not enrolled on a protocol yet."]
+            errors[kind.when] = ["You are not enrolled on a protocol yet."]
         elif local_date < first:
-            errors[spec.when] = [f"Must be on or after your start date, {first.isoformat()}."]
+            errors[kind.when] = [f"Must be on or after your start date, {first.isoformat()}."]
     fields = {"client_id": data["client_id"], "local_date": local_date}
-    fields.update({name: data[name] for name in spec.content})
-    extra = _KIND_RULES.get(spec.model, _no_rules)(history, data, local_date, errors)
+    fields.update({name: data[name] for name in kind.content})
+    extra = _KIND_RULES.get(kind.model, _no_rules)(history, data, local_date, errors)
     if errors:
         raise LogInvalid(errors)
     fields.update(extra)
@@ -282,7 +282,7 @@ def _exercise_rules(history: EnrollmentHistory, data: dict, local_date: date, er
     enrollment = history.on_or_before(local_date)
     if enrollment is None:
         return {}  # already refused: before the first enrolment
-    codes = {e.code for e in enrollment.protocol_version.spec.exercises}
+    codes = {e.code for e in enrollment.protocol_version.definition.exercises}
     if data["exercise"] not in codes:
         errors["exercise"] = ["Not an exercise of your protocol."]
     return {}
@@ -301,7 +301,7 @@ def _symptom_rules(history: EnrollmentHistory, data: dict, local_date: date, err
     enrollment = history.current() or history.on_or_before(clock.local_today(history.patient.timezone))
     if enrollment is None:
         return {}
-    flags = enrollment.protocol_version.spec.red_flags
+    flags = enrollment.protocol_version.definition.red_flags
     tier = max((flags.tier_of(s) for s in data["symptoms"]), key=TIER_RANK.__getitem__, default="none")
     return {"tier": tier, "advice": flags.advice[tier]}
 

@@ -181,7 +181,7 @@ def _enrollment(profile: DemoPatient, *, patient: Patient, by: User, created: di
 
 
 def _history(profile: DemoPatient, *, patient: Patient, enrollment: Enrollment, physio: User, created: dict) -> None:
-    spec = enrollment.protocol_version.spec
+    definition = enrollment.protocol_version.definition
     tz = patient.timezone
     start = enrollment.start_date
     days = (clock.local_today(tz) - start).days  # logs up to yesterday, local
@@ -197,7 +197,7 @@ def _history(profile: DemoPatient, *, patient: Patient, enrollment: Enrollment, 
             activity = _score(typical + rng.uniform(-1, 1.5))
             pain.append(_pain(patient, day, on, time(18, 0), activity, "activity", profile))
         done_any = False
-        for ex in exercises_on(spec, day, patient.exercise_overrides):
+        for ex in exercises_on(definition, day, patient.exercise_overrides):
             for session in range(ex["times_per_day"]):
                 if rng.random() >= profile.adherence:
                     continue
@@ -226,7 +226,7 @@ def _history(profile: DemoPatient, *, patient: Patient, enrollment: Enrollment, 
     _store(PainLog, patient, pain, created)
     _store(ExerciseLog, patient, exercise, created)
     _store(VisaA, patient, visa, created)
-    _store(SymptomReport, patient, _symptoms(profile, patient, spec, start, days), created)
+    _store(SymptomReport, patient, _symptoms(profile, patient, definition, start, days), created)
     _store(MedicationLog, patient, _medication(profile, patient, start, days), created)
     _clinical_events(profile, patient=patient, start=start, days=days, physio=physio, created=created)
 
@@ -295,12 +295,12 @@ def visa_a_answers(target: int) -> dict:
     return {**{f"q{i + 1}": v for i, v in enumerate(items)}, "q7": q7, "q8_branch": branch, "q8": q8}
 
 
-def _symptoms(profile: DemoPatient, patient: Patient, spec, start: date, days: int) -> list[SymptomReport]:
-    if spec.care != "post_surgical" or days <= 15:
+def _symptoms(profile: DemoPatient, patient: Patient, definition, start: date, days: int) -> list[SymptomReport]:
+    if definition.care != "post_surgical" or days <= 15:
         return []
     on = start + timedelta(days=15)
     codes = ["pressure_sore"]
-    tier = max((spec.red_flags.tier_of(c) for c in codes), key=TIER_RANK.__getitem__)
+    tier = max((definition.red_flags.tier_of(c) for c in codes), key=TIER_RANK.__getitem__)
     at = clock.local_instant(on, time(19, 0), patient.timezone)
     return [
         SymptomReport(
@@ -312,7 +312,7 @@ def _symptoms(profile: DemoPatient, patient: Patient, spec, start: date, days: i
             symptoms=codes,
             note="The boot rubs at the back of the heel.",
             tier=tier,
-            advice=spec.red_flags.advice[tier],
+            advice=definition.red_flags.advice[tier],
         )
     ]
 

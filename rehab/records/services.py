@@ -71,15 +71,15 @@ def patient_update(*, patient: Patient, by: User, data: Mapping) -> Patient:
     if unknown:
         raise PatientInvalid({name: ["This field cannot be changed here."] for name in unknown})
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    spec = None
+    definition = None
     if "exercise_overrides" in data:
         latest = Enrollment.objects.filter(patient=patient).select_related("protocol_version").order_by("-start_date")
         enrollment = latest.first()
-        spec = None if enrollment is None else enrollment.protocol_version.spec
+        definition = None if enrollment is None else enrollment.protocol_version.definition
     patient_record_check(
         clinic=patient.clinic,
         assigned_physio=data.get("assigned_physio"),
-        spec=spec,
+        definition=definition,
         overrides=data.get("exercise_overrides", ()),
     )
     for name, value in data.items():

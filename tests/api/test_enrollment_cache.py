@@ -246,5 +246,5 @@ def test_cached_patients_on_one_protocol_version_share_its_definition():
     a, b = (request_patient(enrolled_patient(start=START)) for _ in range(2))
     [row_a], [row_b] = cache.rows(a), cache.rows(b)
     assert row_a.protocol_version.pk == row_b.protocol_version.pk
-    assert row_a.protocol_version.definition is row_b.protocol_version.definition
-    assert row_a.protocol_version.spec.code == "conservative-calcific-iat"
+    assert row_a.protocol_version.document is row_b.protocol_version.document
+    assert row_a.protocol_version.definition.code == "conservative-calcific-iat"

@@ -233,8 +233,8 @@ def test_a_surgical_referral_for_calcific_tendinopathy_needs_no_bone_scan(patien
 def patient_on_version_with(**rules):
     """A patient on a new published version of conservative care whose rules differ: no code change."""
     v1 = protocol_version("conservative-calcific-iat")
-    data = {**v1.definition, "version": v1.version + 1, "rules": {**v1.definition["rules"], **rules}}
-    v2 = ProtocolVersion.objects.create(protocol=v1.protocol, version=data["version"], definition=data, checksum="x")
+    data = {**v1.document, "version": v1.version + 1, "rules": {**v1.document["rules"], **rules}}
+    v2 = ProtocolVersion.objects.create(protocol=v1.protocol, version=data["version"], document=data, checksum="x")
     patient = PatientFactory()
     enrollment_start(patient=patient, protocol_version=v2, start_date=START)
     return patient

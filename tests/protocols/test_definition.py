@@ -10,7 +10,7 @@ from rehab.alerts.codes import CODES
 
 SHIPPED = {path.name: read_definition(path) for path in definition_files()}
 
-# Sections 1, 4 and 5a: every number a judgement or guardrail reads, as the spec gives it.
+# Sections 1, 4 and 5a: every number a judgement or guardrail reads, as the definition gives it.
 SPEC_RULES = {
     "review_grace_hours": 24,
     "pain_min_days": 3,
@@ -61,16 +61,16 @@ SPEC_ADVICE = {
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
 def test_every_shipped_definition_carries_the_specs_numbers(name):
-    spec = definition_from_dict(SHIPPED[name])
-    assert {rule: spec.rule(rule) for rule in SPEC_RULES} == SPEC_RULES
+    definition = definition_from_dict(SHIPPED[name])
+    assert {rule: definition.rule(rule) for rule in SPEC_RULES} == SPEC_RULES
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
 def test_every_shipped_definition_has_the_specs_red_flag_tiers_and_advice(name):
-    spec = definition_from_dict(SHIPPED[name])
-    expected = SPEC_TIERS[spec.care]
-    assert {s: spec.red_flags.tier_of(s) for s in SYMPTOMS} == {s: expected.get(s, "none") for s in SYMPTOMS}
-    assert {tier: text.lower().rstrip(".") for tier, text in spec.red_flags.advice.items()} == SPEC_ADVICE
+    definition = definition_from_dict(SHIPPED[name])
+    expected = SPEC_TIERS[definition.care]
+    assert {s: definition.red_flags.tier_of(s) for s in SYMPTOMS} == {s: expected.get(s, "none") for s in SYMPTOMS}
+    assert {tier: text.lower().rstrip(".") for tier, text in definition.red_flags.advice.items()} == SPEC_ADVICE
 
 
 def without_rule(rule: str) -> dict:

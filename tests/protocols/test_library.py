@@ -39,4 +39,4 @@ def test_a_new_version_is_published_beside_the_old_one(tmp_path):
     new.write_text(yaml.safe_dump(data))
     assert protocol_library_sync(paths=[new]) == [f"{data['code']} v2"]
     versions = ProtocolVersion.objects.filter(protocol__code=data["code"]).order_by("version")
-    assert [v.spec.rule("review_grace_hours") for v in versions] == [24, 48]
+    assert [v.definition.rule("review_grace_hours") for v in versions] == [24, 48]

@@ -140,10 +140,10 @@ def test_the_dated_timeline_has_the_contract_milestone_codes_and_windows(code):
 
 @pytest.mark.parametrize("code", sorted(PHASES))
 def test_each_day_falls_in_the_phase_the_contract_gives(code):
-    spec = spec_of(code)
+    definition = spec_of(code)
     for phase_code, first, last in PHASES[code]:
         for day in range(first, (last if last is not None else first + 30) + 1):
-            assert phase_on(spec, day).code == phase_code
+            assert phase_on(definition, day).code == phase_code
 
 
 @pytest.mark.parametrize("code", CONSERVATIVE_ONES)
@@ -266,8 +266,8 @@ def test_the_weaning_heel_lift_is_never_below_the_line_nor_a_full_step_above_it(
 
 @given(st.integers(min_value=7, max_value=400), st.integers(min_value=0, max_value=30))
 def test_the_heel_lift_never_rises_once_the_boot_is_on(day, later_by):
-    spec = spec_of(POST_SURGICAL)
-    assert heel_lift_cm(spec, day + later_by) <= heel_lift_cm(spec, day)
+    definition = spec_of(POST_SURGICAL)
+    assert heel_lift_cm(definition, day + later_by) <= heel_lift_cm(definition, day)
 
 
 @given(

@@ -100,7 +100,7 @@ def test_the_patient_not_improving_is_close_to_the_end_of_the_review_window(seed
 def test_the_post_surgical_patient_is_in_the_boot_with_a_4_cm_lift(seeded):
     p = patient("demo-patient-3")
     enrollment = enrollment_current(p)
-    plan = plan_for_day(enrollment.protocol_version.spec, enrollment.start_date, clock.local_today(p.timezone))
+    plan = plan_for_day(enrollment.protocol_version.definition, enrollment.start_date, clock.local_today(p.timezone))
     assert plan["protocol"]["code"] == "post-surgical-calcific-iat"
     assert (plan["phase"]["code"], plan["boot"], plan["heel_lift_cm"]) == ("boot-heel-lift", True, 4.0)
     assert ClinicalEvent.objects.filter(patient=p, kind="surgery", date=enrollment.start_date).exists()
@@ -140,8 +140,8 @@ def test_demo_logs_are_dated_in_the_patients_zone_and_never_in_the_future(seeded
 def test_demo_exercise_logs_use_the_codes_of_the_plan(seeded):
     p = patient("demo-patient-1")
     enrollment = enrollment_current(p)
-    spec = enrollment.protocol_version.spec
-    codes = {e.code for e in spec.exercises}
+    definition = enrollment.protocol_version.definition
+    codes = {e.code for e in definition.exercises}
     assert set(ExerciseLog.objects.filter(patient=p).values_list("exercise", flat=True)) <= codes
 
 

@@ -181,7 +181,7 @@ def test_publishing_a_new_version_leaves_enrolled_patients_on_their_timeline(tmp
     assert enrollment.protocol_version.version == 1
     review = Milestone.objects.get(enrollment=enrollment, code="review-6-8-weeks")
     assert review.window_start == date(2026, 3, 18) + timedelta(days=42)
-    spec = ProtocolVersion.objects.get(pk=enrollment.protocol_version_id).spec
-    upcoming = plan_for_day(spec, enrollment.start_date, date(2026, 4, 25))["next_milestone"]
+    definition = ProtocolVersion.objects.get(pk=enrollment.protocol_version_id).definition
+    upcoming = plan_for_day(definition, enrollment.start_date, date(2026, 4, 25))["next_milestone"]
     assert upcoming["window_start"] == "2026-04-29"  # day 42 of v1, not day 35 of v2
     assert protocol_version("conservative-calcific-iat").version == 2

@@ -42,7 +42,7 @@ def test_patients_started_on_the_same_date_are_on_different_days_at_the_same_ins
         for patient in (sydney, los_angeles):
             enrollment = enrollment_current(patient)
             today = clock.local_today(patient.timezone)
-            days[patient.display_name] = plan_for_day(enrollment.protocol_version.spec, start, today)["day"]
+            days[patient.display_name] = plan_for_day(enrollment.protocol_version.definition, start, today)["day"]
     assert days == {"Sydney": 29, "Los Angeles": 28}
 
 

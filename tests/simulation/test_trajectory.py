@@ -6,7 +6,7 @@ from rehab.devtools.simulation.trajectory import Course, cohort_plan, entries_fo
 from rehab.logs.visa_a import visa_a_score
 
 SPECS = {d["code"]: definition_from_dict(d) for d in map(read_definition, definition_files())}
-CARE = {code: spec.care for code, spec in SPECS.items()}
+CARE = {code: definition.care for code, definition in SPECS.items()}
 
 
 def test_every_visa_a_score_has_valid_answers_that_add_up_to_it():
@@ -37,14 +37,14 @@ def test_improving_pain_falls_by_far_more_than_the_referral_threshold_and_non_im
 
 def test_a_silent_patient_sends_nothing_after_going_silent():
     silent = next(p for p in cohort_plan(patients=200, days=120, seed=3, care_of=CARE) if p.course is Course.SILENT)
-    spec = SPECS[silent.protocol_code]
+    definition = SPECS[silent.protocol_code]
     kinds = {
         e.kind
         for day in range(silent.silent_from_day, silent.silent_from_day + 40)
-        for e in entries_for_day(silent, spec, date(2026, 2, 2), day)
+        for e in entries_for_day(silent, definition, date(2026, 2, 2), day)
     }
     assert kinds <= {"symptom_reports", "medication_logs"}
-    assert any(entries_for_day(silent, spec, date(2026, 2, 2), d) for d in range(silent.silent_from_day))
+    assert any(entries_for_day(silent, definition, date(2026, 2, 2), d) for d in range(silent.silent_from_day))
 
 
 def test_beat_tasks_run_in_the_ticks_where_their_crontab_falls_due():

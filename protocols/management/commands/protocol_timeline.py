@@ -38,13 +38,13 @@ class Command(BaseCommand):
         if version is None:
             known = ", ".join(Protocol.objects.order_by("code").values_list("code", flat=True)) or "none"
             raise CommandError(f"Unknown protocol {code!r}; published protocols: {known}.")
-        spec = version.spec
+        definition = version.definition
         if on_date is not None:
             if on_date < start_date:
                 raise CommandError(f"--on {on_date.isoformat()} is before --start {start_date.isoformat()}.")
-            result = plan_for_day(spec, start_date, on_date)
+            result = plan_for_day(definition, start_date, on_date)
         else:
-            result = timeline(spec, start_date)
+            result = timeline(definition, start_date)
         self.stdout.write(_as_json(result) if as_json else _as_text(result))
 
 

@@ -49,8 +49,8 @@ def alert_raise(
     The partial unique constraints make this safe under concurrency: a racing
     second insert fails and falls back to updating the winner's row.
     """
-    spec = CODES[code]
-    severity = severity or spec.severity
+    alert_code = CODES[code]
+    severity = severity or alert_code.severity
     now = clock.now()
     for _ in range(3):
         existing = _open_alert_for(patient=patient, code=code, milestone=milestone)
@@ -63,7 +63,7 @@ def alert_raise(
                     clinic_id=patient.clinic_id,
                     milestone=milestone,
                     code=code,
-                    kind=spec.kind,
+                    kind=alert_code.kind,
                     severity=severity,
                     reason=reason,
                     evidence=evidence,
@@ -114,7 +114,7 @@ def _escalate_at(patient: Patient, severity: str, now: datetime) -> datetime | N
     enrollment = enrollment_rules_source(patient)
     if enrollment is None:
         return now  # never enrolled: no protocol to read the delay from, escalate at the next sweep
-    minutes = enrollment.protocol_version.spec.rule(rule)
+    minutes = enrollment.protocol_version.definition.rule(rule)
     return now + timedelta(minutes=int(minutes))
 
 

@@ -76,8 +76,8 @@ def _adherence(
     while day <= last:
         for version_id, start, end in enrollments:
             if start <= day and (end is None or day <= end):
-                spec = versions[version_id].spec
-                prescribed += sessions_prescribed(spec, (day - start).days, subject.exercise_overrides)
+                definition = versions[version_id].definition
+                prescribed += sessions_prescribed(definition, (day - start).days, subject.exercise_overrides)
                 break
         completed += done.get(day, 0)
         day += timedelta(days=1)

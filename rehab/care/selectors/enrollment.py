@@ -155,9 +155,9 @@ def _read_with_stamp(patient: Patient) -> tuple[UUID | None, tuple[Enrollment, .
         del row.stamp_read
         # Thousands of cached patients share a few protocol versions: one parsed definition each, not
         # one per row (a few kB of JSON becomes tens of kB of Python objects). Keyed like the parsed
-        # specs (protocols.models.definition_for): a version is never edited, and its checksum says so.
+        # definitions (protocols.models.definition_for): a version is never edited, and its checksum says so.
         version = row.protocol_version
-        version.definition = _DEFINITIONS.setdefault((version.pk, version.checksum), version.definition)
+        version.document = _DOCUMENTS.setdefault((version.pk, version.checksum), version.document)
     return stamp, rows
 
 
@@ -165,5 +165,5 @@ def _copies(rows: tuple[Enrollment, ...]) -> tuple[Enrollment, ...]:
     return tuple(copy.copy(row) for row in rows)
 
 
-_DEFINITIONS: dict[tuple[int, str], dict] = {}  # as many as there are protocol versions
+_DOCUMENTS: dict[tuple[int, str], dict] = {}  # as many as there are protocol versions
 _CACHE = EnrollmentCache()

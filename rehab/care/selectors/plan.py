@@ -25,7 +25,7 @@ def patient_plan(*, patient: Patient, on: date) -> dict | None:
     )
     try:
         return plan_for_day(
-            enrollment.protocol_version.spec,
+            enrollment.protocol_version.definition,
             enrollment.start_date,
             on,
             exercise_overrides=patient.exercise_overrides,

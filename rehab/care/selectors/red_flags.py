@@ -22,7 +22,7 @@ def red_flag_table(*, patient=None) -> dict:
         version = own if care == own_care else _latest_of(care)
         if version is None:
             continue
-        flags = version.spec.red_flags
+        flags = version.definition.red_flags
         for symptom in SYMPTOMS:
             tier = flags.tier_of(symptom)
             rows.append({"symptom": symptom, "care": care, "tier": tier, "advice": flags.advice[tier]})

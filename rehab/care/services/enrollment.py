@@ -46,9 +46,9 @@ def enrollment_start(
 
 def milestone_rows(enrollment: Enrollment, *, tz_name: str, today: date) -> list[Milestone]:
     """The dated milestones of an enrolment, unsaved: pending, or skipped if their window closed before today."""
-    spec = enrollment.protocol_version.spec
+    definition = enrollment.protocol_version.definition
     rows = []
-    for position, m in enumerate(spec.milestones):
+    for position, m in enumerate(definition.milestones):
         dated = dated_milestone(m, enrollment.start_date)
         rows.append(
             Milestone(
@@ -59,16 +59,16 @@ def milestone_rows(enrollment: Enrollment, *, tz_name: str, today: date) -> list
                 position=position,
                 window_start=dated.window_start,
                 window_end=dated.window_end,
-                due_at=milestone_due_at(dated.window_end, tz_name=tz_name, grace_hours=_grace_hours(spec, m)),
+                due_at=milestone_due_at(dated.window_end, tz_name=tz_name, grace_hours=_grace_hours(definition, m)),
                 status=Milestone.Status.SKIPPED if dated.window_end < today else Milestone.Status.PENDING,
             )
         )
     return rows
 
 
-def _grace_hours(spec, milestone_spec) -> int:
+def _grace_hours(definition, milestone) -> int:
     # Only reviews wait for phones that were offline; the rest fall due at the window's end.
-    return int(spec.rule("review_grace_hours")) if milestone_spec.is_review else 0
+    return int(definition.rule("review_grace_hours")) if milestone.is_review else 0
 
 
 def _end_enrollments_from(*, patient: Patient, start_date: date, reason: str) -> None:
@@ -104,8 +104,8 @@ def patient_schedule_refresh(*, patient: Patient) -> None:
     )
     changed = []
     for milestone in undecided:
-        spec = milestone.enrollment.protocol_version.spec
-        grace = _grace_hours(spec, spec.milestone(milestone.code))
+        definition = milestone.enrollment.protocol_version.definition
+        grace = _grace_hours(definition, definition.milestone(milestone.code))
         milestone.due_at = milestone_due_at(milestone.window_end, tz_name=patient.timezone, grace_hours=grace)
         changed.append(milestone)
     Milestone.objects.bulk_update(changed, ["due_at"])

@@ -36,7 +36,10 @@ def patient_create(
     """A new patient on their first protocol, with an activation code for the app (returned in clear)."""
     exercise_overrides = list(exercise_overrides)
     patient_record_check(
-        clinic=clinic, assigned_physio=assigned_physio, spec=protocol_version.spec, overrides=exercise_overrides
+        clinic=clinic,
+        assigned_physio=assigned_physio,
+        definition=protocol_version.definition,
+        overrides=exercise_overrides,
     )
     patient = Patient.objects.create(
         clinic=clinic,
@@ -54,17 +57,17 @@ def patient_create(
 
 
 def patient_record_check(
-    *, clinic: Clinic, assigned_physio: User | None, spec: ProtocolDefinition | None, overrides: Iterable[Mapping]
+    *, clinic: Clinic, assigned_physio: User | None, definition: ProtocolDefinition | None, overrides: Iterable[Mapping]
 ) -> None:
     """What a clinician may put on a record (creating or changing it); PatientInvalid names each field refused."""
     errors: dict[str, list[str]] = {}
     if assigned_physio is not None and (assigned_physio.clinic_id != clinic.pk or not assigned_physio.is_clinician):
         errors["assigned_physio"] = ["Not a physiotherapist of this clinic."]
-    if spec is not None:
-        known = {e.code for e in spec.exercises}
+    if definition is not None:
+        known = {e.code for e in definition.exercises}
         for index, override in enumerate(overrides):
             if override["exercise"] not in known:
-                errors[f"exercise_overrides.{index}.exercise"] = [f"Not an exercise of {spec.code}."]
+                errors[f"exercise_overrides.{index}.exercise"] = [f"Not an exercise of {definition.code}."]
     codes = [o["exercise"] for o in overrides]
     if len(codes) != len(set(codes)):
         errors["exercise_overrides"] = ["Each exercise may be overridden once."]

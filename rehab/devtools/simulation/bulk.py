@@ -22,14 +22,6 @@ from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, VisaAResponse
 from rehab.logs.visa_a import visa_a_score
 
 
-def protocol_versions() -> dict[str, ProtocolVersion]:
-    """The latest published version of each protocol, by code."""
-    latest: dict[str, ProtocolVersion] = {}
-    for pv in ProtocolVersion.objects.select_related("protocol").order_by("protocol__code", "version"):
-        latest[pv.protocol.code] = pv
-    return latest
-
-
 def clinics_create(count: int, *, prefix: str = "Clinic") -> list[Clinic]:
     clinics = [Clinic(name=f"{prefix} {i + 1}", admin_email=f"admin{i + 1}@clinic.example") for i in range(count)]
     copy_instances(clinics)

@@ -22,6 +22,7 @@ import time_machine
 from django.db import connection
 
 from patients.models import Patient
+from protocols.selectors import protocol_versions_latest
 from rehab.devtools.simulation import bulk
 from rehab.devtools.simulation.trajectory import Entry, Profile, cohort_plan, entries_for_day
 
@@ -77,7 +78,7 @@ class Simulation:
         self.profiles: list[Profile] = []
         self.patients: list[Patient] = []
         self.clinic_ids: list[int] = []
-        self._specs: dict[str, object] = {}
+        self._definitions: dict[str, object] = {}
         self._starts: list[date] = []
         self._buckets: dict[int, list[Entry]] = defaultdict(list)
 
@@ -86,8 +87,8 @@ class Simulation:
     def setup(self) -> None:
         c = self.config
         t0 = time.monotonic()
-        versions = bulk.protocol_versions()
-        self._specs = {code: pv.spec for code, pv in versions.items()}
+        versions = protocol_versions_latest()
+        self._definitions = {code: pv.definition for code, pv in versions.items()}
         care_of = {code: pv.protocol.care for code, pv in versions.items()}
         self.profiles = cohort_plan(patients=c.patients, days=c.days, seed=c.seed, care_of=care_of)
         with time_machine.travel(c.begins, tick=False):
@@ -115,7 +116,7 @@ class Simulation:
         history = []
         for p, patient, start in zip(self.profiles, self.patients, self._starts, strict=True):
             for day in range(0, -p.start_offset):
-                for e in entries_for_day(p, self._specs[p.protocol_code], start, day):
+                for e in entries_for_day(p, self._definitions[p.protocol_code], start, day):
                     if e.at < self.config.begins:
                         if e.kind in HISTORY_KINDS:
                             history.append((patient, e.kind, e.data))
@@ -137,7 +138,7 @@ class Simulation:
         w, of = shard
         for p, start in zip(self.profiles[w::of], self._starts[w::of], strict=True):
             day = sim_day - p.start_offset
-            for e in entries_for_day(p, self._specs[p.protocol_code], start, day):
+            for e in entries_for_day(p, self._definitions[p.protocol_code], start, day):
                 self._enqueue(e)
 
     @property

@@ -201,12 +201,12 @@ def _local(on: date, hour: int, minutes: int, tz: str) -> datetime:
     return clock.local_instant(on, time(hour, minute), tz).astimezone(UTC)
 
 
-def _logs_on(p: Profile, day: int, rng: random.Random, spec: ProtocolDefinition) -> bool:
+def _logs_on(p: Profile, day: int, rng: random.Random, definition: ProtocolDefinition) -> bool:
     if p.silent_from_day is not None and day >= p.silent_from_day:
         return False
     # Forced windows: the first week and the baseline/lookback windows. The
     # app prompts for them, and it keeps the truth free of coin-flip gaps.
-    for m in spec.milestones:
+    for m in definition.milestones:
         if m.kind == "baseline" and m.window_start_day <= day <= m.window_end_day:
             return True
         if m.is_review and m.window_end_day - 9 <= day <= m.window_end_day:
@@ -214,7 +214,7 @@ def _logs_on(p: Profile, day: int, rng: random.Random, spec: ProtocolDefinition)
     return rng.random() < 0.88
 
 
-def entries_for_day(p: Profile, spec: ProtocolDefinition, start: date, day: int) -> list[Entry]:
+def entries_for_day(p: Profile, definition: ProtocolDefinition, start: date, day: int) -> list[Entry]:
     """What the patient sends on protocol day `day` (local date start + day)."""
     if day < 0:
         return []
@@ -233,13 +233,13 @@ def entries_for_day(p: Profile, spec: ProtocolDefinition, start: date, day: int)
     if day in p.nsaid_days:
         at = _local(on, 12, 0, tz)
         add("medication_logs", at, {"taken_on": on.isoformat(), "kind": "nsaid", "name": "ibuprofen", "route": "oral"})
-    if not _logs_on(p, day, rng, spec):
+    if not _logs_on(p, day, rng, definition):
         return out
     pain = expected_pain(p, day)
     score = max(0, min(10, round(pain + rng.choice((-1, 0, 0, 0, 1)))))
     at = _local(on, 7, rng.randint(0, 89), tz)
     add("pain_logs", at, {"recorded_at": at.isoformat(), "score": score, "context": "morning"})
-    exercises = exercises_on(spec, day)
+    exercises = exercises_on(definition, day)
     if exercises:
         sessions = rng.choice((1, 1, 2))
         for n in range(sessions):
@@ -259,15 +259,15 @@ def entries_for_day(p: Profile, spec: ProtocolDefinition, start: date, day: int)
                     "pain_during": max(0, min(5, score - 1)),
                 },
             )
-    if _visa_a_due(spec, day):
+    if _visa_a_due(definition, day):
         at = _local(on, 20, rng.randint(0, 59), tz)
         add("visa_a", at, {"completed_at": at.isoformat(), **visa_a_answers(expected_visa_a(p, day))})
     return out
 
 
-def _visa_a_due(spec: ProtocolDefinition, day: int) -> bool:
+def _visa_a_due(definition: ProtocolDefinition, day: int) -> bool:
     """One questionnaire in each window that asks for it: day 2 of a baseline, 5 days before a window ends."""
-    for m in spec.milestones:
+    for m in definition.milestones:
         if not m.request_visa_a:
             continue
         target = m.window_start_day + 2 if m.kind == "baseline" else m.window_end_day - 5

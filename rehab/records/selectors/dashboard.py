@@ -58,7 +58,7 @@ from django.db.models.functions import Coalesce, Greatest
 from config import clock
 from patients.models import Patient
 from protocols.definition import ProtocolDefinition
-from protocols.models import ProtocolVersion
+from protocols.selectors import protocol_versions_by_id
 from protocols.timeline import DatedMilestone, dated_milestone, next_milestone
 from rehab.alerts.models import Alert
 from rehab.care import measures
@@ -128,11 +128,6 @@ class RankIn(Func):
         return f"instr(%s, ',' || {pk_sql} || ',')", [",{},".format(",".join(map(str, self.ranked))), *params]
 
 
-def protocol_versions() -> dict[int, ProtocolVersion]:
-    """Every published version (a handful of rows); their parsed definitions are cached per process."""
-    return {v.pk: v for v in ProtocolVersion.objects.select_related("protocol")}
-
-
 def _per_zone(dates: Mapping[str, date]) -> Case:
     return Case(*(When(timezone=tz, then=Value(d)) for tz, d in dates.items()), output_field=DateField())
 
@@ -144,7 +139,7 @@ class PatientDashboard:
         self.clinic_id = clinic_id
         self.query = query
         self.now = now or clock.now()
-        self.versions = protocol_versions()
+        self.versions = protocol_versions_by_id()
         zones = Patient.objects.filter(clinic_id=clinic_id).values_list("timezone", flat=True).distinct().order_by()
         self.today_by_zone = {tz: clock.local_today(tz, at=self.now) for tz in zones}
         self.patients = self._ordered(self._filtered(self._annotated()))
@@ -219,7 +214,7 @@ class PatientDashboard:
     def _phase_clause(self, code: str) -> Q:
         clause = Q(pk__in=[])  # a phase no protocol has matches nobody
         for version in self.versions.values():
-            for phase in version.spec.phases:
+            for phase in version.definition.phases:
                 if phase.code != code:
                     continue
                 part = Q(enrollment_version_id=version.pk, day__gte=phase.first_day)
@@ -273,21 +268,21 @@ class PatientDashboard:
             self.today_by_zone[tz] = clock.local_today(tz, at=self.now)
         return self.today_by_zone[tz]
 
-    def _spec(self, patient: Patient) -> ProtocolDefinition | None:
+    def _definition(self, patient: Patient) -> ProtocolDefinition | None:
         version = self.versions.get(patient.enrollment_version_id)
-        return None if version is None else version.spec
+        return None if version is None else version.definition
 
     def _baselines(self, page: list[Patient]) -> dict[int, tuple]:
         """Section 4's baseline pain and VISA-A of each current enrolment: one query per log kind."""
         windows = {}
         for p in page:
-            spec = self._spec(p)
-            baseline = None if spec is None else baseline_milestone(spec)
+            definition = self._definition(p)
+            baseline = None if definition is None else baseline_milestone(definition)
             if baseline is None:
                 continue
             dated = dated_milestone(baseline, p.enrollment_start)
-            fallback = int(spec.rule("baseline_fallback_days"))
-            windows[p.pk] = (dated, fallback, int(spec.rule("pain_min_days")))
+            fallback = int(definition.rule("baseline_fallback_days"))
+            windows[p.pk] = (dated, fallback, int(definition.rule("pain_min_days")))
         ranges = [(pk, d.window_start, d.window_end + timedelta(days=f)) for pk, (d, f, _) in windows.items()]
         pain = daily_pain_means(ranges)
         visa = visa_a_scores(ranges)
@@ -323,16 +318,16 @@ class PatientDashboard:
         return result
 
     def _row(self, p: Patient, adherence: Fraction | None, baselines: tuple, upcoming: DatedMilestone | None) -> dict:
-        spec = self._spec(p)
+        definition = self._definition(p)
         phase = None
-        if spec is not None and p.day is not None:
-            phase = next((ph.code for ph in spec.phases if ph.covers(p.day)), None)
+        if definition is not None and p.day is not None:
+            phase = next((ph.code for ph in definition.phases if ph.covers(p.day)), None)
         baseline_pain, visa_a_baseline = baselines
         return {
             "id": p.pk,
             "display_name": p.display_name,
             "status": p.status,
-            "protocol": spec.code if spec else None,
+            "protocol": definition.code if definition else None,
             "day": p.day,
             "phase": phase,
             "latest_pain": None
@@ -351,12 +346,12 @@ class PatientDashboard:
         }
 
 
-def baseline_milestone(spec: ProtocolDefinition):
+def baseline_milestone(definition: ProtocolDefinition):
     """The milestone whose window is the baseline of the protocol's reviews (section 4)."""
-    for m in spec.milestones:
+    for m in definition.milestones:
         if m.is_review and m.baseline:
-            return spec.milestone(m.baseline)
-    return next((m for m in spec.milestones if m.kind == "baseline"), None)
+            return definition.milestone(m.baseline)
+    return next((m for m in definition.milestones if m.kind == "baseline"), None)
 
 
 def _rounded(value, places: int = 2) -> float | None:

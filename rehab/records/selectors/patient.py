@@ -22,7 +22,7 @@ def patient_detail(patient: Patient) -> Patient:
     enrollments = list(
         Enrollment.objects.filter(patient=patient)
         .select_related("protocol_version__protocol")
-        .defer("protocol_version__definition")
+        .defer("protocol_version__document")
         .prefetch_related(Prefetch("milestones", queryset=milestones))
         .order_by("-start_date")
     )

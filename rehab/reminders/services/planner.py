@@ -113,7 +113,7 @@ class _Version:
     """What the planner reads from a protocol version, once per run."""
 
     id: int
-    spec: object
+    definition: object
     morning: str
     evening: str
     change_days: frozenset[int]  # days whose eve announces a change
@@ -123,18 +123,20 @@ class _Version:
 
     @classmethod
     def of(cls, version: ProtocolVersion) -> "_Version":
-        spec = version.spec
+        definition = version.definition
         # The days of heel_lift_changes do not depend on the start date: any date gives them.
-        changes = {c["day"] for c in heel_lift_changes(spec, date(2000, 1, 1))} | {p.first_day for p in spec.phases}
+        changes = {c["day"] for c in heel_lift_changes(definition, date(2000, 1, 1))} | {
+            p.first_day for p in definition.phases
+        }
         return cls(
             id=version.pk,
-            spec=spec,
-            morning=spec.rule("exercise_reminder_time"),
-            evening=spec.rule("transition_reminder_time"),
+            definition=definition,
+            morning=definition.rule("exercise_reminder_time"),
+            evening=definition.rule("transition_reminder_time"),
             change_days=frozenset(changes),
-            visa_before=timedelta(days=int(spec.rule("visa_a_reminder_days_before"))),
-            pain_nudge_days=int(spec.rule("pain_nudge_days")),
-            visa_a_milestones=frozenset(m.code for m in spec.milestones if m.request_visa_a),
+            visa_before=timedelta(days=int(definition.rule("visa_a_reminder_days_before"))),
+            pain_nudge_days=int(definition.rule("pain_nudge_days")),
+            visa_a_milestones=frozenset(m.code for m in definition.milestones if m.request_visa_a),
         )
 
 
@@ -173,17 +175,17 @@ class _Run:
 
 
 def _day_texts(version: _Version, start: date, on: date, overrides) -> tuple:
-    plan = _plan(version.spec, start, on, overrides)
+    plan = _plan(version.definition, start, on, overrides)
     exercise = messages.exercise_text(plan) if plan and plan["exercises"] else None
     change = None
     if (on + ONE_DAY - start).days in version.change_days and plan:
-        change = messages.change_text(plan, _plan(version.spec, start, on + ONE_DAY, overrides))
+        change = messages.change_text(plan, _plan(version.definition, start, on + ONE_DAY, overrides))
     return exercise, change
 
 
-def _plan(spec, start: date, on: date, overrides) -> dict | None:
+def _plan(definition, start: date, on: date, overrides) -> dict | None:
     try:
-        return plan_for_day(spec, start, on, exercise_overrides=overrides)
+        return plan_for_day(definition, start, on, exercise_overrides=overrides)
     except DayOutOfRange:
         return None
 

@@ -160,5 +160,5 @@ def _silence_rules(now: datetime) -> dict[int, list[int]]:
     )
     by_days = defaultdict(list)
     for version in ProtocolVersion.objects.filter(id__in=in_use):
-        by_days[int(version.spec.rule("no_recent_logs_days"))].append(version.pk)
+        by_days[int(version.definition.rule("no_recent_logs_days"))].append(version.pk)
     return dict(by_days)

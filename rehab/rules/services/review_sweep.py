@@ -21,12 +21,12 @@ from django.db import connection, transaction
 
 from config import clock
 from patients.models import Patient
-from protocols.definition import MilestoneSpec
+from protocols.definition import MilestoneDefinition
 from protocols.timeline import dated_milestone
 from rehab.care import measures
 from rehab.care.models import Milestone
 from rehab.care.selectors.measures import Range, daily_pain_means, visa_a_scores
-from rehab.rules.services.reviews import milestone_spec, review_not_judgeable_raise, review_referral_raise
+from rehab.rules.services.reviews import milestone_definition, review_not_judgeable_raise, review_referral_raise
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class ReviewWindows:
     """The dates a review reads: its baseline's window (with fallback) and its own."""
 
     milestone: Milestone
-    spec: MilestoneSpec
+    defined: MilestoneDefinition
     rules: dict
     baseline_start: object
     baseline_end: object
@@ -219,10 +219,10 @@ def _reviews_judge(reviews: list[Milestone], *, now: datetime):
 
 
 def _windows_of(m: Milestone) -> ReviewWindows:
-    spec = m.enrollment.protocol_version.spec
-    own = milestone_spec(m)
-    baseline = dated_milestone(spec.milestone(own.baseline), m.enrollment.start_date)
-    return ReviewWindows(m, own, spec.rules, baseline.window_start, baseline.window_end)
+    definition = m.enrollment.protocol_version.definition
+    own = milestone_definition(m)
+    baseline = dated_milestone(definition.milestone(own.baseline), m.enrollment.start_date)
+    return ReviewWindows(m, own, definition.rules, baseline.window_start, baseline.window_end)
 
 
 def _pain_ranges(windows: list[ReviewWindows]) -> list[Range]:
@@ -246,7 +246,7 @@ def _judge(w: ReviewWindows, daily: dict, visa: list) -> measures.Judgement:
     min_days = int(rules["pain_min_days"])
     current_pain = measures.pain_measure(daily, w.lookback_start, m.window_end, min_days=min_days)
     current_visa = measures.visa_a_latest(visa, m.window_start, m.window_end)
-    if w.spec.judge == "recovery":
+    if w.defined.judge == "recovery":
         return measures.judge_recovery(rules=rules, current_pain=current_pain, current_visa_a=current_visa)
     fallback = int(rules["baseline_fallback_days"])
     return measures.judge_improvement(

@@ -10,7 +10,7 @@ from django.db import transaction
 from config import clock
 from config.errors import Conflict, FieldErrors
 from patients.models import User
-from protocols.definition import MilestoneSpec
+from protocols.definition import MilestoneDefinition
 from rehab.alerts.models import Alert
 from rehab.alerts.services.alerts import alert_raise
 from rehab.care.models import Milestone
@@ -26,8 +26,8 @@ class OutcomeNoteRequired(FieldErrors):
     """Overriding an outcome already decided needs a reason, in `note`."""
 
 
-def milestone_spec(milestone: Milestone) -> MilestoneSpec:
-    return milestone.enrollment.protocol_version.spec.milestone(milestone.code)
+def milestone_definition(milestone: Milestone) -> MilestoneDefinition:
+    return milestone.enrollment.protocol_version.definition.milestone(milestone.code)
 
 
 def milestone_outcome_record(*, milestone: Milestone, outcome: str, note: str = "", by: User) -> Milestone:
@@ -62,11 +62,11 @@ def _check_open_for_outcome(milestone: Milestone) -> None:
 
 
 def review_referral_raise(*, milestone: Milestone, evidence: dict) -> Alert:
-    """The review's referral alert (its spec's `alert`): one per milestone, whoever decided."""
-    spec = milestone_spec(milestone)
-    code = spec.alert or "review_not_improved"
-    verdict = "not recovered" if spec.judge == "recovery" else "not improved"
-    reason = f"{milestone.name}: {verdict}. Refer to {spec.referral_to or 'a specialist'}."
+    """The review's referral alert (its definition's `alert`): one per milestone, whoever decided."""
+    defined = milestone_definition(milestone)
+    code = defined.alert or "review_not_improved"
+    verdict = "not recovered" if defined.judge == "recovery" else "not improved"
+    reason = f"{milestone.name}: {verdict}. Refer to {defined.referral_to or 'a specialist'}."
     alert, _ = alert_raise(
         patient=milestone.enrollment.patient, code=code, reason=reason, evidence=evidence, milestone=milestone
     )

@@ -31,4 +31,4 @@ class SafetyContext:
         """A threshold from the patient's protocol version; `default` only when not enrolled at all."""
         if self.enrollment is None:
             return default
-        return self.enrollment.protocol_version.spec.rules.get(name, default)
+        return self.enrollment.protocol_version.definition.rules.get(name, default)

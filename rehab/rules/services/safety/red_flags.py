@@ -18,7 +18,7 @@ def symptom_tier(ctx: SafetyContext, symptoms: list[str]) -> str:
     """The highest tier among the symptoms, by the patient's current protocol's table."""
     if ctx.enrollment is None:
         return "none"
-    flags = ctx.enrollment.protocol_version.spec.red_flags
+    flags = ctx.enrollment.protocol_version.definition.red_flags
     return max((flags.tier_of(s) for s in symptoms), key=TIER_RANK.__getitem__, default="none")
 
 
@@ -29,7 +29,7 @@ def red_flag_check(ctx: SafetyContext, report: SymptomReport) -> Alert | None:
     code = RED_FLAG_ALERTS.get(tier)
     if code is None:
         return None
-    flags = ctx.enrollment.protocol_version.spec.red_flags if ctx.enrollment else None
+    flags = ctx.enrollment.protocol_version.definition.red_flags if ctx.enrollment else None
     flagged = sorted(s for s in report.symptoms if flags is None or flags.tier_of(s) == tier)
     evidence = {
         "symptom_report": report.pk,
