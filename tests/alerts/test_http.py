@@ -1,6 +1,6 @@
 """The HTTP base the webhook, FCM and APNs share: one pool per process, one answer-to-error mapping.
 
-The answers come from a real receiver on 127.0.0.1 (tests/jobs/receiver.py),
+The answers come from a real receiver on 127.0.0.1 (tests/support/receiver.py),
 or, for what the pool itself does, from an httpx mock transport.
 """
 
@@ -14,7 +14,7 @@ from rehab.alerts.channels import PermanentError, TransientError
 from rehab.alerts.channels.http import http_client, http_client_new
 from rehab.alerts.channels.push_providers import ApnsPush, FcmPush
 from rehab.alerts.channels.webhook import EndpointRefused, WebhookChannel
-from tests.jobs.receiver import Receiver
+from tests.support.receiver import Receiver
 
 
 def webhook_post(receiver: Receiver) -> int:

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from rehab.alerts.models import WebhookEndpoint
 from rehab.alerts.webhook_urls import webhook_url_validate
-from tests.api.conftest import client_for
 from tests.factories import ClinicAdminFactory
+from tests.support.patient_api import client_for
 
 PUBLIC_ADDRESS = "93.184.215.14"
 # The names the fake DNS knows; IP literals resolve as the system resolves them (no DNS needed).

@@ -3,23 +3,16 @@
 import uuid
 
 import pytest
-import time_machine
 
 from config import errors
 from rehab.intake.registry import KINDS
 from rehab.intake.services import LogConflict, LogInvalid, log_record
-from tests.api.conftest import NOW, START, client_for
 from tests.factories import enrolled_patient
+from tests.support.patient_api import START, client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 PAIN = "/api/v1/me/pain-logs/"
-
-
-@pytest.fixture
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
 
 
 @pytest.fixture

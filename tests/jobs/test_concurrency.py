@@ -11,8 +11,8 @@ from rehab.alerts.models import Alert, AlertEvent, Delivery, WebhookEndpoint
 from rehab.alerts.services.delivery import delivery_sweep
 from rehab.rules.services.review_sweep import milestones_judge_due
 from tests.factories import ClinicFactory, enrolled_patient
-from tests.jobs import logs
-from tests.jobs.receiver import Receiver
+from tests.support import logs
+from tests.support.receiver import Receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +51,7 @@ def test_concurrent_delivery_sweeps_send_each_event_once():
 
 
 def test_concurrent_review_sweeps_raise_one_referral_per_milestone():
-    from tests.jobs.test_reviews import REVIEW_DUE, patient_with_pain
+    from tests.rules.test_reviews import REVIEW_DUE, patient_with_pain
 
     patients = [patient_with_pain(baseline=6, review=6) for _ in range(10)]
     at_once(lambda: milestones_judge_due(now=REVIEW_DUE))

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from rehab.alerts.models import Alert
 from rehab.care.models import Milestone
 from tests.factories import enrolled_patient
-from tests.jobs.test_reviews import REVIEW_DUE, patient_with_pain
+from tests.rules.test_reviews import REVIEW_DUE, patient_with_pain
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from rehab.jobs.periodic import periodic_run
 from rehab.reminders.models import Reminder
 from rehab.reminders.services.quiet import in_quiet_hours
 from tests.factories import enrolled_patient
-from tests.jobs import logs
+from tests.support import logs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

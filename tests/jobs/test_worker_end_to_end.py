@@ -20,8 +20,8 @@ from rehab.alerts.models import AlertEvent, Delivery, WebhookEndpoint
 from rehab.intake.services import log_record
 from rehab.jobs.tasks import deliver_pending
 from tests.factories import ClinicFactory, enrolled_patient
-from tests.jobs.processes import RedisServer, Worker, free_port, publishing_to
-from tests.jobs.receiver import Receiver, body_of, signature_valid
+from tests.support.processes import RedisServer, Worker, free_port, publishing_to
+from tests.support.receiver import Receiver, body_of, signature_valid
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,8 @@ from rehab.care.models import Enrollment, Milestone
 from rehab.rules.services import engagement, review_sweep
 from rehab.rules.services.engagement import no_recent_logs_raise
 from rehab.rules.services.review_sweep import milestones_judge_due
-from tests.jobs.test_engagement import at_day, enrolled
-from tests.jobs.test_reviews import REVIEW_DUE, patient_with_pain, review
+from tests.rules.test_engagement import at_day, enrolled
+from tests.rules.test_reviews import REVIEW_DUE, patient_with_pain, review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,9 +19,9 @@ class AlertPatientSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-class AlertPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    display_name = serializers.CharField()
+# Who acknowledged: the same reference as the patient's, under its own name in the schema.
+class AlertPersonSerializer(AlertPatientSerializer):
+    pass
 
 
 class AlertSerializer(serializers.Serializer):
