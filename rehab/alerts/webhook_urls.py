@@ -3,7 +3,8 @@
 Production refuses anything but https to a public address: a webhook URL is
 typed by a clinic admin, and must not let them make the server call its own
 loopback, the cloud metadata service or the private network. The check runs
-when the URL is saved and again before every send (DNS can change in between).
+when the URL is saved and again before every send (DNS can change in between),
+and the send connects to the addresses that second check approved.
 
 The URL is parsed by httpx, the library the webhook is sent with, and the
 sender posts to the very `httpx.URL` checked here: two parsers disagree on
@@ -29,9 +30,9 @@ class WebhookTarget:
     """A URL the backend may post to, as the sender will read it.
 
     `addresses` are those the host resolved to when checked (empty where
-    private addresses are allowed and nothing was resolved). Connecting to
-    exactly these, against DNS rebinding between check and connect, is not
-    done yet; a transport given them is where it would go.
+    private addresses are allowed and nothing was resolved). The sender
+    connects to exactly these (channels.pinning), so DNS that changes between
+    the check and the connection cannot lead it elsewhere.
     """
 
     url: httpx.URL

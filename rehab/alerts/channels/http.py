@@ -21,6 +21,7 @@ import httpx
 from django.conf import settings
 
 from rehab.alerts.channels.base import PermanentError, TransientError
+from rehab.alerts.channels.pinning import PinnedTransport
 
 _lock = threading.Lock()
 _client: httpx.Client | None = None
@@ -29,12 +30,13 @@ _client_pid = 0
 
 def http_client_new(*, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     return httpx.Client(
-        http2=True,
+        http2=True,  # for the transports of any proxy the environment names, too
+        # A webhook connects to the address its URL check approved (channels.pinning).
+        transport=transport or PinnedTransport(http2=True),
         # A redirect would reach a URL the webhook check never saw (a 3xx to a private address).
         follow_redirects=False,
         # Cookies one clinic's receiver sets must never travel with another clinic's events.
         cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-        transport=transport,
     )
 
 

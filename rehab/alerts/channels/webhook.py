@@ -17,6 +17,7 @@ from patients.selectors import clinic_admin_emails
 from rehab.alerts.channels.base import Channel, PermanentError, TransientError
 from rehab.alerts.channels.email import email_send
 from rehab.alerts.channels.http import HttpSender
+from rehab.alerts.channels.pinning import connecting_to
 from rehab.alerts.models import WebhookEndpoint
 from rehab.alerts.webhook_urls import webhook_url_validate
 
@@ -58,9 +59,11 @@ class WebhookChannel(HttpSender, Channel):
             "X-Rehab-Event-Id": str(delivery.event_id),
             "X-Rehab-Signature": signature(endpoint.secret, body),
         }
-        # The checked URL object itself, not the stored string parsed again. The connection
-        # still resolves the host anew; pinning it to target.addresses is left to a later change.
-        return self.raise_for_response(self.post(target.url, content=body, headers=headers))
+        # The checked URL object itself, not the stored string parsed again, sent to the
+        # addresses the check resolved and approved, not to whatever DNS answers next.
+        with connecting_to(target.url.raw_host, target.addresses):
+            response = self.post(target.url, content=body, headers=headers)
+        return self.raise_for_response(response)
 
     def on_permanent_failure(self, delivery, error: PermanentError) -> None:
         if isinstance(error, EndpointRefused):
