@@ -275,9 +275,12 @@ APNS_TOPIC = env("APNS_TOPIC", default="")
 APNS_TEAM_ID = env("APNS_TEAM_ID", default="")
 APNS_KEY_ID = env("APNS_KEY_ID", default="")
 APNS_PRIVATE_KEY = env("APNS_PRIVATE_KEY", default="")
-# A delivery left "sending" longer than this belongs to a worker that died; it
-# is sent again (longer than a batch of sends at the webhook timeout).
+# A delivery left "sending" with no heartbeat for this long belongs to a worker
+# that died, and is sent again; a live worker renews its claims while it sends.
+# Urgent and emergency ones wait less (an emergency escalates after 15 minutes;
+# the sweep runs every minute), and never longer than routine ones.
 DELIVERY_CLAIM_TIMEOUT_SECONDS = env.int("DELIVERY_CLAIM_TIMEOUT_SECONDS", default=600)
+DELIVERY_URGENT_CLAIM_TIMEOUT_SECONDS = env.int("DELIVERY_URGENT_CLAIM_TIMEOUT_SECONDS", default=60)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rehab@localhost")
 

@@ -35,14 +35,27 @@ class Delivery(models.Model):
         DELIVERED = "delivered"
         FAILED = "failed"  # permanent: gave up, or the target refused for good
 
+    class Priority(models.IntegerChoices):
+        """The alert's severity (reminders and resolutions are routine); higher goes first."""
+
+        ROUTINE = 0, "routine"
+        URGENT = 1, "urgent"
+        EMERGENCY = 2, "emergency"
+
     event = models.ForeignKey("alerts.AlertEvent", null=True, blank=True, on_delete=models.CASCADE)
     reminder = models.ForeignKey("reminders.Reminder", null=True, blank=True, on_delete=models.CASCADE)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     target = models.CharField(max_length=600, help_text="Endpoint id, device token or email address.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.ROUTINE)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
+    # A claim: which sender holds the delivery, since when, and when it last
+    # said it is alive. A claim whose heartbeat went stale belongs to a worker
+    # that died, and is handed on (rehab.alerts.services.delivery).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()

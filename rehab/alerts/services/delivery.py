@@ -5,20 +5,26 @@ target (unique), a sender claims pending deliveries with a conditional UPDATE
 and sends outside any transaction, and a sweeper puts back deliveries left in
 "sending" by a worker that died. Every attempt is recorded. The clinic
 dedupes on the event id, which every retry keeps.
+
+Each delivery carries its alert's priority: urgent ones are claimed and sent
+first, and one whose worker died is handed on within minutes, where routine
+ones wait longer (delivery_claims).
 """
 
 import logging
 import time
+import uuid
 from datetime import datetime, timedelta
 
 from celery import current_app
-from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 
 from config import clock
 from patients.selectors import clinic_admin_emails
 from rehab.alerts.channels import PermanentError, TransientError, channel_for
-from rehab.alerts.models import AlertEvent, Delivery, DeliveryAttempt, WebhookEndpoint
+from rehab.alerts.models import Alert, AlertEvent, Delivery, DeliveryAttempt, WebhookEndpoint
+from rehab.alerts.services.delivery_claims import claims_kept_alive, deliveries_requeue_stuck
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +34,13 @@ KICK_TIMEOUT_SECONDS = 1
 DELIVER_TASK = "rehab.tasks.deliver_pending"
 # Growing delays between attempts; the last repeats until the channel's retry_for has passed.
 RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
+PRIORITY_OF_SEVERITY = {
+    Alert.Severity.ROUTINE: Delivery.Priority.ROUTINE,
+    Alert.Severity.URGENT: Delivery.Priority.URGENT,
+    Alert.Severity.EMERGENCY: Delivery.Priority.EMERGENCY,
+}
+# Most urgent first, then the longest waiting.
+SEND_ORDER = ("-priority", "next_attempt_at", "id")
 
 
 def delivery_kick() -> None:
@@ -48,8 +61,9 @@ def events_fan_out(*, now: datetime | None = None, limit: int = FAN_OUT_BATCH) -
     now = now or clock.now()
     with transaction.atomic():
         events = list(
-            AlertEvent.objects.select_for_update(skip_locked=True)
+            AlertEvent.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(dispatched_at__isnull=True)
+            .annotate(severity=F("alert__severity"))
             .order_by("created_at")[:limit]
         )
         if not events:
@@ -71,39 +85,44 @@ def events_fan_out(*, now: datetime | None = None, limit: int = FAN_OUT_BATCH) -
 
 
 def _delivery(event: AlertEvent, channel: str, target: str, now: datetime) -> Delivery:
-    return Delivery(event=event, channel=channel, target=target, next_attempt_at=now, created_at=now)
-
-
-def deliveries_requeue_stuck(*, now: datetime | None = None) -> int:
-    """Deliveries claimed by a worker that died stay "sending"; after the timeout they are pending again."""
-    now = now or clock.now()
-    cutoff = now - timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
-    return Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=cutoff).update(
-        status=Delivery.Status.PENDING, claimed_at=None
+    return Delivery(
+        event=event, channel=channel, target=target, priority=_priority(event), next_attempt_at=now, created_at=now
     )
+
+
+def _priority(event: AlertEvent) -> int:
+    # News that an alert was resolved asks nobody to act: it waits its turn like routine news.
+    if event.type == AlertEvent.Type.RESOLVED:
+        return Delivery.Priority.ROUTINE
+    return PRIORITY_OF_SEVERITY[event.severity]
 
 
 def deliveries_send_due(*, for_reminders: bool = False, now: datetime | None = None, limit: int = SEND_BATCH) -> dict:
     """Claim due deliveries batch by batch and send each; returns counts by outcome."""
     counts = {"delivered": 0, "retry": 0, "failed": 0}
     while True:
-        claimed = _claim(for_reminders=for_reminders, now=now or clock.now(), limit=limit)
-        for delivery in claimed:
-            counts[_send(delivery)] += 1
+        claim = uuid.uuid4()
+        claimed = _claim(claim, for_reminders=for_reminders, now=now or clock.now(), limit=limit)
+        if claimed:
+            with claims_kept_alive(claim):
+                for delivery in claimed:
+                    counts[_send(delivery)] += 1
         if len(claimed) < limit:
             return counts
 
 
-def _claim(*, for_reminders: bool, now: datetime, limit: int) -> list[Delivery]:
+def _claim(claim: uuid.UUID, *, for_reminders: bool, now: datetime, limit: int) -> list[Delivery]:
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now, reminder__isnull=not for_reminders)
-            .order_by("next_attempt_at", "id")
+            .order_by(*SEND_ORDER)
             .values_list("id", flat=True)[:limit]
         )
-        Delivery.objects.filter(id__in=ids).update(status=Delivery.Status.SENDING, claimed_at=now)
-    return list(Delivery.objects.filter(id__in=ids).select_related("event", "reminder").order_by("id"))
+        Delivery.objects.filter(id__in=ids).update(
+            status=Delivery.Status.SENDING, claimed_at=now, claim_token=claim, heartbeat_at=now
+        )
+    return list(Delivery.objects.filter(id__in=ids).select_related("event", "reminder").order_by(*SEND_ORDER))
 
 
 def _send(delivery: Delivery) -> str:
@@ -131,7 +150,8 @@ def _send(delivery: Delivery) -> str:
 
 def _record(delivery: Delivery, *, outcome: str, status_code, error: str, now: datetime, elapsed_ms: int) -> None:
     attempts = delivery.attempts + 1
-    fields = {"attempts": attempts, "last_error": error[:2000], "claimed_at": None}
+    fields = {"attempts": attempts, "last_error": error[:2000], "claimed_at": None, "claim_token": None,
+              "heartbeat_at": None}  # fmt: skip
     if outcome == "delivered":
         fields.update(status=Delivery.Status.DELIVERED, delivered_at=now)
     elif outcome == "failed":
@@ -144,8 +164,8 @@ def _record(delivery: Delivery, *, outcome: str, status_code, error: str, now: d
             delivery=delivery, at=now, ok=outcome == "delivered", status_code=status_code, error=error[:2000],
             duration_ms=elapsed_ms,
         )  # fmt: skip
-        # Only the claim we hold: a sweeper may have handed a stuck delivery to another worker.
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(**fields)
+        # Only the claim we hold: a sweeper may have taken us for dead and handed it to another worker.
+        Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(**fields)
 
 
 def delivery_sweep(*, now: datetime | None = None) -> dict:

@@ -50,10 +50,12 @@ def _hand_on_batch(*, now: datetime, counts: dict) -> int:
         tokens: dict[int, list[str]] = {}
         for patient_id, token in devices:
             tokens.setdefault(patient_id, []).append(token)
-        push = Delivery.Channel.PUSH
+        push, routine = Delivery.Channel.PUSH, Delivery.Priority.ROUTINE  # a late reminder is noise, not danger
         Delivery.objects.bulk_create(
             [
-                Delivery(reminder_id=r["id"], channel=push, target=t, next_attempt_at=now, created_at=now)
+                Delivery(
+                    reminder_id=r["id"], channel=push, target=t, priority=routine, next_attempt_at=now, created_at=now
+                )
                 for r in to_send
                 for t in tokens.get(r["patient_id"], [])
             ],
