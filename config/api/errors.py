@@ -153,6 +153,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, RecursionError):
+        # config.api.parsers bounds a body's nesting before parsing it; input that still nests deep
+        # enough to exhaust the stack (in a parser of another kind, say) is the client's, not a crash.
+        logger.warning("Input nested too deeply to handle", exc_info=exc)
+        exc = exceptions.ParseError("The body is nested too deeply to read.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's handler500 answers (JSON for /api/)

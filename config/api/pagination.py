@@ -5,6 +5,8 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
+from config.api.serializers import query_data
+
 MAX_OFFSET = 100_000_000
 
 
@@ -26,7 +28,7 @@ class StandardPagination(LimitOffsetPagination):
 
     @staticmethod
     def _param(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
-        raw = request.query_params.get(name)
+        raw = query_data(request).get(name)
         if raw is None:
             return default
         value = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None

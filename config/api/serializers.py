@@ -1,11 +1,13 @@
 """Serializer building blocks shared by every API module."""
 
 import copy
+import re
 
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.errors import ERROR_CODES
+from config.api.errors import ERROR_CODES, safe_text
 
 # JSON types each field kind accepts. DRF is lenient by default ("5" for 5,
 # "yes" for true, 5 for "5"); a strict API answers 400 for what its schema
@@ -84,6 +86,12 @@ class StrictSerializerMixin:
     def _strict_errors(self, data: dict) -> dict[str, list[str]]:
         known = {name for name, field in self.fields.items() if not field.read_only}
         errors = {str(key): ["Unknown field."] for key in data if key not in known}
+        if self.parent is not None and getattr(self.root, "partial", False):
+            # An object inside a PATCH replaces the stored one whole, so it is validated whole:
+            # DRF's partial validation would skip the required fields of nested objects too.
+            for name in known - set(data):
+                if self.fields[name].required:
+                    errors[name] = [self.fields[name].error_messages["required"]]
         for name, field in self.fields.items():
             if name in data and not field.read_only:
                 message = json_type_error(field, data[name])
@@ -116,12 +124,18 @@ class ModelSerializer(serializers.ModelSerializer):
 
 
 def query_data(request) -> dict:
-    """Query parameters as plain values for a query serializer.
+    """Query parameters as plain values for a query serializer (and the pagination's limit and offset).
 
     DRF treats an empty `?since=` in a QueryDict as absent; the schema calls it
-    an invalid date-time, so validate it as given.
+    an invalid date-time, so validate it as given. A parameter given twice
+    (`?limit=10&limit=500`) has no one meaning: Django would quietly take the
+    last, so it is a 400 naming the parameter.
     """
-    return request.query_params.dict()
+    params = request.query_params
+    repeated = {safe_text(name): ["Give this parameter once."] for name, values in params.lists() if len(values) > 1}
+    if repeated:
+        raise serializers.ValidationError(repeated)
+    return params.dict()
 
 
 NO_NUL = r"^[^\x00]*$"
@@ -142,6 +156,12 @@ class TextField(serializers.CharField):
         pattern = NO_NUL if self.allow_blank else NO_NUL_NOT_BLANK
         self.validators.insert(0, RegexValidator(pattern, message="Must be text without null characters."))
 
+    def run_validation(self, data=serializers.empty):
+        # The schema's maxLength counts what was sent; DRF counts after trimming the spaces around it.
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         try:
@@ -151,29 +171,50 @@ class TextField(serializers.CharField):
         return value
 
 
+# The calendar forms the contract writes (and JSON Schema's `date` / `date-time`). Python's own parser
+# also reads 20261201, 2026-W49-2 and 2026-335, and Django's reads 2026-3-1: none of them is refused
+# by a client's generated validation, so none may mean a date here.
+DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+INSTANT_FORMAT = "YYYY-MM-DDThh:mm[:ss[.uuuuuu]](Z|+HH:MM|-HH:MM)"
+# `?since=2026-03-10T12:00:00+00:00` sent unencoded: the query string turned the `+` into a space.
+_PLUS_AS_SPACE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+ [0-9]{2}:[0-9]{2}")
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DATE})
+class DateField(serializers.DateField):
+    """A calendar date written exactly YYYY-MM-DD."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not re.fullmatch(DATE, value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class InstantField(serializers.DateTimeField):
-    """An ISO 8601 instant that must carry its UTC offset (`Z` or `+02:00`).
+    """An ISO 8601 instant in the extended calendar form that must carry its UTC offset (`Z` or `+02:00`).
 
     A time without an offset is ambiguous for a phone that crossed a border.
     """
 
-    default_error_messages = {"naive": "Include the UTC offset, e.g. 2026-03-01T08:30:00+01:00."}
+    default_error_messages = {
+        "naive": "Include the UTC offset, e.g. 2026-03-01T08:30:00+01:00.",
+        "plus_as_space": (
+            "The offset's + arrived as a space: in a query string send it encoded as %2B "
+            "(2026-03-10T12:00:00%2B00:00), or use Z."
+        ),
+    }
 
     def to_internal_value(self, value):
+        form = _INSTANT.fullmatch(value) if isinstance(value, str) else None
+        if isinstance(value, str) and form is None:
+            self.fail("plus_as_space" if _PLUS_AS_SPACE.fullmatch(value) else "invalid", format=INSTANT_FORMAT)
         parsed = super().to_internal_value(value)
-        if isinstance(value, str) and _is_naive(value):
+        if form is not None and form["offset"] is None:
             self.fail("naive")
         return parsed
-
-
-def _is_naive(text: str) -> bool:
-    from django.utils.dateparse import parse_datetime
-
-    try:
-        parsed = parse_datetime(text)
-    except ValueError:
-        return False
-    return parsed is not None and parsed.tzinfo is None
 
 
 class ErrorDetailSerializer(serializers.Serializer):

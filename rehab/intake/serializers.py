@@ -7,7 +7,7 @@ that need the patient or the clock live in rehab.intake.services.
 
 from rest_framework import serializers
 
-from config.api.serializers import InstantField, ModelSerializer, StrictSerializer, TextField
+from config.api.serializers import DateField, InstantField, ModelSerializer, StrictSerializer, TextField
 from patients.models import Patient
 from protocols.definition import SYMPTOMS, TIERS
 from rehab.care.selectors.enrollment import EnrollmentHistory
@@ -30,7 +30,9 @@ class PainLogInSerializer(LogInSerializer):
 
 class ExerciseLogInSerializer(LogInSerializer):
     performed_at = InstantField()
-    exercise = serializers.SlugField(max_length=80, help_text="An exercise code of the patient's protocol.")
+    exercise = serializers.SlugField(
+        max_length=80, trim_whitespace=False, help_text="An exercise code of the patient's protocol."
+    )
     sets = serializers.IntegerField(min_value=0, max_value=100)
     reps = serializers.IntegerField(min_value=0, max_value=1000)
     completed = serializers.BooleanField()
@@ -93,7 +95,7 @@ class MedicationLogInSerializer(LogInSerializer):
             }
         },
     ]
-    taken_on = serializers.DateField(help_text="Local date; may go back 12 months.")
+    taken_on = DateField(help_text="Local date; may go back 12 months.")
     kind = serializers.ChoiceField(choices=MedicationLog.Kind.choices)
     name = TextField(max_length=200, allow_blank=True, default="")
     route = serializers.ChoiceField(choices=MedicationLog.Route.choices)

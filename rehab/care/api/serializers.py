@@ -10,7 +10,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer, TextField
+from config.api.serializers import DateField, StrictSerializer, TextField
 from protocols.definition import SYMPTOMS, TIERS, WEIGHT_BEARING
 from protocols.library import shipped_protocol_codes
 from protocols.models import Protocol
@@ -18,7 +18,7 @@ from rehab.care.models import Milestone
 
 
 class PlanQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text="Local date; default the patient's today.")
+    date = DateField(required=False, help_text="Local date; default the patient's today.")
 
 
 class PlanProtocolSerializer(serializers.Serializer):

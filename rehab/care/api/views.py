@@ -5,8 +5,7 @@ and every read or write goes through `self.patient`, so no view can reach
 another patient's data. Staff get 403.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -34,7 +33,7 @@ from rehab.care.services.enrollment import enrollment_start
 class PlanView(PatientView):
     @extend_schema(
         summary="The plan for one day (default: the patient's today)",
-        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="Local date; default today.")],
+        parameters=[PlanQuerySerializer],
         responses={
             200: PlanSerializer,
             **error_responses(404),

@@ -5,6 +5,10 @@ and every read or write goes through `self.patient`, so no view can reach
 another patient's data. Staff get 403.
 """
 
+from collections.abc import Callable
+from functools import cache
+
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -17,8 +21,8 @@ from config.api.serializers import query_data
 from patients.api.base import PatientView
 from patients.models import Patient
 from rehab.intake.api.bodies import log_bodies_store, log_bodies_validate
-from rehab.intake.api.serializers import SinceQuerySerializer, SyncInSerializer, SyncOutSerializer
-from rehab.intake.registry import LogKind
+from rehab.intake.api.serializers import SYNC_ANSWERS, SinceQuerySerializer, SyncInSerializer, SyncOutSerializer
+from rehab.intake.registry import KINDS, LogKind
 from rehab.intake.selectors import patient_logs
 from rehab.intake.services import CONFLICT, CREATED, INVALID, LogOutcome, log_record
 
@@ -87,7 +91,9 @@ class SyncView(PatientView):
         description=(
             "Each item is validated as by its single endpoint: valid items are stored (together) even when a "
             "sibling is not, and a replayed batch stores nothing twice. The answer is 200 with one "
-            "result per item, in the order sent; a body that is not lists of objects is 400."
+            "result per item, in the order sent; a stored symptom report's result carries its `advice` and a "
+            "stored exercise log's its `load_advice`, as their single endpoints answer. A body that is not lists "
+            "of objects is 400."
         ),
         request=SyncInSerializer,
         responses={200: SyncOutSerializer},
@@ -102,14 +108,31 @@ def sync_batch(patient: Patient, batch: dict[str, list]) -> dict[str, list[dict]
     """One result per item, per kind, in the order sent."""
     bodies = [(patient, kind, item) for kind, items in batch.items() for item in items]
     outcomes = iter(log_bodies_store(bodies))
-    return {kind: [_sync_result(item, next(outcomes)) for item in items] for kind, items in batch.items()}
+    results = {}
+    for kind, items in batch.items():
+        answer = _answer_of(patient, kind)
+        results[kind] = [_sync_result(item, next(outcomes), answer) for item in items]
+    return results
 
 
-def _sync_result(item, outcome: LogOutcome) -> dict:
+def _answer_of(patient: Patient, kind: str) -> Callable[[models.Model | None], dict]:
+    """What a result repeats of the single endpoint's answer (SYNC_ANSWERS), given the stored record or None."""
+    if kind not in SYNC_ANSWERS:
+        return lambda record: {}
+    field, _ = SYNC_ANSWERS[kind]
+    log_kind = KINDS[kind]
+    context = cache(lambda: log_kind.answer_context(patient))  # read once, and only if an item was stored
+    return lambda record: {
+        field: None if record is None else log_kind.out_serializer(record, context=context()).data[field]
+    }
+
+
+def _sync_result(item, outcome: LogOutcome, answer: Callable[[models.Model | None], dict]) -> dict:
     client_id = item.get("client_id") if isinstance(item, dict) else None
     result = {"client_id": safe_text(client_id) if isinstance(client_id, str) else None, "id": None, "errors": {}}
     if outcome.status == INVALID:
-        return {**result, "status": INVALID, "errors": outcome.errors}
+        return {**result, "status": INVALID, "errors": outcome.errors, **answer(None)}
     if outcome.status == CONFLICT:
-        return {**result, "status": CONFLICT, "errors": {"client_id": ["Already used with other content."]}}
-    return {**result, "status": outcome.status, "id": outcome.record.pk}
+        errors = {"client_id": ["Already used with other content."]}
+        return {**result, "status": CONFLICT, "errors": errors, **answer(None)}
+    return {**result, "status": outcome.status, "id": outcome.record.pk, **answer(outcome.record)}

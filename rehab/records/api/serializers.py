@@ -72,7 +72,7 @@ class BiomechanicsSerializer(StrictSerializer):
 
 
 class ExerciseOverrideSerializer(StrictSerializer):
-    exercise = serializers.SlugField(max_length=80)
+    exercise = serializers.SlugField(max_length=80, trim_whitespace=False)
     sets = serializers.IntegerField(min_value=1, max_value=20)
     reps = serializers.IntegerField(min_value=1, max_value=100)
     times_per_day = serializers.IntegerField(min_value=1, max_value=10)
@@ -143,8 +143,9 @@ class PatientCreatedSerializer(PatientDetailSerializer):
 
 
 class QuietHoursSerializer(StrictSerializer):
-    start = serializers.RegexField(HH_MM, help_text="Local time, HH:MM.")
-    end = serializers.RegexField(HH_MM, help_text="Local time, HH:MM.")
+    # Untrimmed, as the schema's patterns read them: " 08:00" is not HH:MM.
+    start = serializers.RegexField(HH_MM, trim_whitespace=False, help_text="Local time, HH:MM.")
+    end = serializers.RegexField(HH_MM, trim_whitespace=False, help_text="Local time, HH:MM.")
 
     def validate(self, attrs):
         return {key: datetime.strptime(value, "%H:%M").time() for key, value in attrs.items()}
