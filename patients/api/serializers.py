@@ -3,7 +3,7 @@ from zoneinfo import available_timezones
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
@@ -20,6 +20,12 @@ HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 class RoleTokenObtainPairSerializer(TokenObtainPairSerializer):
     """Tokens carry the role, so the app can choose its screens without a round trip."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # simplejwt's password field trims, activation (like Django's own forms) does not: a
+        # password with a space at either end could never sign in. A password is what was typed.
+        self.fields["password"] = PasswordField(trim_whitespace=False)
 
     @classmethod
     def get_token(cls, user: User):
