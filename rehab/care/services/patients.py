@@ -61,7 +61,11 @@ def patient_record_check(
 ) -> None:
     """What a clinician may put on a record (creating or changing it); PatientInvalid names each field refused."""
     errors: dict[str, list[str]] = {}
-    if assigned_physio is not None and (assigned_physio.clinic_id != clinic.pk or not assigned_physio.is_clinician):
+    if assigned_physio is not None and assigned_physio.clinic_id != clinic.pk:
+        # Word for word what the API answers for an id nobody has: another clinic's sign-ins do not
+        # exist for this one, and a different message would confirm that the id is someone's.
+        errors["assigned_physio"] = [f'Invalid pk "{assigned_physio.pk}" - object does not exist.']
+    elif assigned_physio is not None and not assigned_physio.is_clinician:
         errors["assigned_physio"] = ["Not a physiotherapist of this clinic."]
     if definition is not None:
         known = {e.code for e in definition.exercises}
