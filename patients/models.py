@@ -36,6 +36,10 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     display_name = models.CharField(max_length=200, blank=True)
+    # Every token carries the version it was issued under, and the authentication's query reads this
+    # column with the user: raising it (patients.services.sessions.sessions_end) refuses every token
+    # issued before, access tokens included, at their next request.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     @property
     def is_clinician(self) -> bool:
@@ -156,3 +160,18 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["patient", "at"])]
         ordering = ["-at"]
         verbose_name_plural = "audit entries"
+
+
+class RotatedRefreshToken(models.Model):
+    """A refresh token already exchanged for a new pair: it stops working, but for one more exchange in the grace.
+
+    The grace (JWT_REFRESH_GRACE_SECONDS) is for a phone whose answer was lost on the way and that
+    sends the same token again. Any other use of it is a replay (patients.services.sessions).
+    """
+
+    token = models.OneToOneField(
+        "token_blacklist.OutstandingToken", primary_key=True, on_delete=models.CASCADE, related_name="rotation"
+    )
+    rotated_at = models.DateTimeField()
+    # The one exchange the grace allows, once made.
+    regraced_at = models.DateTimeField(null=True, blank=True)

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    # Revoked refresh tokens (sign-out) and the list of those issued (patients.services.sessions).
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -226,6 +228,9 @@ SIMPLE_JWT = {
     # new code after losing the phone) ends every token issued before it.
     "CHECK_REVOKE_TOKEN": True,
 }
+# A refresh token is exchanged for a new pair and stops working, but may be exchanged once more
+# this long after, for a phone whose answer was lost (patients.services.sessions).
+JWT_REFRESH_GRACE_SECONDS = env.int("JWT_REFRESH_GRACE_SECONDS", default=30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Achilles rehabilitation tracker API",

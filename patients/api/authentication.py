@@ -10,14 +10,19 @@ returns opts in to the per-process enrolment cache, which its
 Every check simplejwt makes stays simplejwt's own: token validity and type,
 the user id claim, a deleted or inactive user, CHECK_REVOKE_TOKEN's password
 hash. Only the query its `get_user` runs changes, so a later simplejwt that
-checks more checks more here too. Failures raise simplejwt's
-AuthenticationFailed, which config.api.errors answers as `not_authenticated`.
+checks more checks more here too. One check is added, on the row that same
+query read: the token's version against the sign-in's (ended sessions:
+patients.services.sessions), so revocation costs no query of its own. Failures
+raise simplejwt's AuthenticationFailed, which config.api.errors answers as
+`not_authenticated`.
 """
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 from patients.models import Patient, User
+from patients.services.sessions import token_is_current
 
 
 class _UsersWithTheirPatient:
@@ -37,6 +42,8 @@ class JWTPatientAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token) -> User:
         user = super().get_user(validated_token)
+        if not token_is_current(validated_token, user):
+            raise AuthenticationFailed("This sign-in's sessions have ended; sign in again.", code="sessions_ended")
         try:
             patient = user.patient  # joined: no query, and for staff the join's "none" is cached too
         except Patient.DoesNotExist:

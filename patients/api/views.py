@@ -3,7 +3,8 @@
 Who may sign in: any active user (simplejwt refuses inactive ones with 401).
 A discharged patient can still sign in and read their history, and their
 phone may still upload entries made while offline before the discharge;
-only the plan is gone (404 after discharge) and reminders stop.
+only the plan is gone (404 after discharge) and reminders stop. Discharge
+ends their sessions, so the phone signs in again first.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -13,25 +14,26 @@ from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from config.api.errors import LockedOut, retry_after
 from config.api.schema import error_responses
+from patients.api.authentication import JWTPatientAuthentication
 from patients.api.base import PatientView
 from patients.api.serializers import (
     ActivateSerializer,
-    CheckedTokenRefreshSerializer,
     DeviceInSerializer,
     DeviceSerializer,
+    RefreshInSerializer,
     RefreshTokenSerializer,
     RoleTokenObtainPairSerializer,
-    TokenAccessSerializer,
     TokenCredentialsSerializer,
     TokenPairSerializer,
-    tokens_for,
 )
 from patients.services.activation import patient_activate
 from patients.services.devices import device_register, device_remove
+from patients.services.sessions import session_end, session_refresh, tokens_for
 
 _RETRY_AFTER = OpenApiParameter(
     "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429], description="Seconds to wait."
@@ -65,16 +67,52 @@ class TokenObtainView(TokenObtainPairView):
             raise
 
 
-class TokenRefreshAccessView(TokenRefreshView):
-    serializer_class = CheckedTokenRefreshSerializer
+class _RefreshTokenView(APIView):
+    """A view the refresh token itself signs in to: a refused token is a 401, as simplejwt's own views answer."""
 
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    def get_authenticate_header(self, request) -> str:
+        return JWTPatientAuthentication().authenticate_header(request)
+
+
+class TokenRefreshRotateView(_RefreshTokenView):
     @extend_schema(
-        summary="A new access token from a refresh token",
+        summary="A new pair of tokens for a refresh token, which stops working",
+        description=(
+            "The refresh token sent is exchanged: it stops working, except that within a short grace "
+            "(default 30 seconds) it is exchanged once more, for a phone whose answer was lost. Used again "
+            "after that, it ends every session of the sign-in (401), which then signs in again."
+        ),
         request=RefreshTokenSerializer,
-        responses={200: TokenAccessSerializer, **error_responses(400, 401, 415)},
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 415)},
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    def post(self, request):
+        serializer = RefreshInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens = session_refresh(**serializer.validated_data)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from None
+        return Response(tokens)
+
+
+class LogoutView(_RefreshTokenView):
+    @extend_schema(
+        summary="Sign out: the refresh token is revoked",
+        description="Access tokens issued with it keep working until they expire (JWT_ACCESS_MINUTES).",
+        request=RefreshTokenSerializer,
+        responses={204: None, **error_responses(400, 401, 415)},
+    )
+    def post(self, request):
+        serializer = RefreshInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            session_end(**serializer.validated_data)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ActivateView(APIView):

@@ -12,6 +12,7 @@ from django.db import transaction
 from config import clock
 from config.errors import Conflict, FieldErrors
 from patients.models import ActivationCode, Patient, User
+from patients.services.sessions import sessions_end
 
 # No 0/O, 1/I/L: the code is read off paper and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -88,6 +89,9 @@ def patient_activate(*, activation_code: str, username: str, password: str) -> U
     user.is_active = True
     user.set_password(password)
     user.save()
+    # A reset sign-in (a lost phone): the phone's tokens end with its old password; said here too,
+    # so ending them does not rest on CHECK_REVOKE_TOKEN alone.
+    sessions_end(user=user)
     if patient.user_id != user.pk:
         patient.user = user
         patient.save(update_fields=["user"])

@@ -10,6 +10,7 @@ from django.db import transaction
 from config import clock
 from config.errors import NotAllowed
 from patients.models import Patient, User
+from patients.services.sessions import sessions_end
 from rehab.care.models import Enrollment
 from rehab.care.services.enrollment import patient_schedule_refresh
 from rehab.care.services.patients import PatientInvalid, patient_record_check
@@ -66,7 +67,11 @@ UPDATABLE = (
 
 @transaction.atomic
 def patient_update(*, patient: Patient, by: User, data: Mapping) -> Patient:
-    """Change what a clinician may change. Discharging stops every reminder not yet sent."""
+    """Change what a clinician may change.
+
+    Discharging stops every reminder not yet sent and ends the patient's sessions: tokens issued
+    during care stop working, and the patient signs in again to read their history.
+    """
     unknown = sorted(set(data) - set(UPDATABLE))
     if unknown:
         raise PatientInvalid({name: ["This field cannot be changed here."] for name in unknown})
@@ -89,6 +94,8 @@ def patient_update(*, patient: Patient, by: User, data: Mapping) -> Patient:
     if data.get("status") == Patient.Status.DISCHARGED and patient.discharged_at is None:
         patient.discharged_at = clock.now()
         reminders_cancel_pending(patient=patient)
+        if patient.user is not None:
+            sessions_end(user=patient.user)
     elif data.get("status") == Patient.Status.ACTIVE:
         patient.discharged_at = None
     zone_moved = "timezone" in data and data["timezone"] != Patient.objects.values_list("timezone", flat=True).get(
