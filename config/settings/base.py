@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL it uses PostgreSQL and Redis.
 """
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -255,6 +256,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- The client's address behind proxies (config.client_address) -------------
+# X-Forwarded-For is read only through trusted hops: the nearest TRUSTED_PROXY_COUNT of them, or
+# those whose address is in TRUSTED_PROXY_NETWORKS (CIDRs). Neither by default: the header is
+# ignored and the client is the connection's peer. docs/security.md, "Behind a proxy".
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+for _network in TRUSTED_PROXY_NETWORKS:  # a typo fails at start-up, not at the first request
+    ip_network(_network.strip(), strict=False)
+
 # --- Login lock-out (django-axes) -------------------------------------------
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
@@ -263,6 +273,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # A lock-out answers 429 `locked_out` in the API's error shape, with Retry-After.
 AXES_LOCKOUT_CALLABLE = "config.api.errors.axes_lockout_response"
+# The lock-out keys on the client's address as the throttles and the audit trail read it.
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 # Quiet start-up banner: every management command would print it to stderr.
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 

@@ -20,6 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
+from config.client_address import client_address
 from patients.api.permissions import IsClinician, IsPatient
 from patients.models import Patient
 from patients.services.audit import audit_record
@@ -110,7 +111,7 @@ class ClinicScopedViewSet(GenericViewSet):
                 action=AUDIT_ACTIONS.get(request.method, request.method.lower()),
                 resource=request.get_full_path(),
                 patient_ids=[pk for pk in self._audit_patients() if pk is not None],
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_address(request),
             )
         return response
 
