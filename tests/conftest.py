@@ -2,12 +2,20 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from tests.factories import ClinicAdminFactory, ClinicFactory, PhysioFactory, enrolled_patient
 from tests.support import clinician_api, patient_api
 from tests.support.clock import NOW
 from tests.support.patient_api import client_for
+
+
+# --- rate limits ------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _no_requests_counted_yet():
+    """Every test starts with no requests counted against the rate limits (config.api.throttling)."""
+    caches["throttles"].clear()
 
 
 # --- the one clock ---------------------------------------------------------------------------------------

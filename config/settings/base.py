@@ -146,6 +146,8 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Rate limits count in their own alias (config.api.throttling): Redis when REDIS_URL is set.
+CACHES["throttles"] = CACHES["default"]
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -214,8 +216,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    # Documents each operation's error responses in the one error shape.
-    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ErrorAwareAutoSchema",
+    # Documents each operation's error responses in the one error shape, a throttle's 429 too.
+    "DEFAULT_SCHEMA_CLASS": "config.api.throttled_schema.ThrottleAwareAutoSchema",
+    # Per sign-in; the endpoints nobody is signed in to set their own, per address (config.api.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.SignedInThrottle", "config.api.throttling.SyncThrottle"],
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -264,6 +268,14 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
 for _network in TRUSTED_PROXY_NETWORKS:  # a typo fails at start-up, not at the first request
     ip_network(_network.strip(), strict=False)
+
+# --- Rate limits (config.api.throttling): "<requests>/<s, min, h or day>" ------
+# Far above what a phone or a clinician's browser does; a burst over them is a 429 `throttled`.
+THROTTLE_USER = env("THROTTLE_USER", default="300/min")  # any signed-in request, per sign-in
+THROTTLE_SYNC = env("THROTTLE_SYNC", default="30/min")  # a phone's sync, per sign-in
+THROTTLE_ACTIVATION = env("THROTTLE_ACTIVATION", default="10/min")  # activation tries, per address
+THROTTLE_SIGN_IN = env("THROTTLE_SIGN_IN", default="30/min")  # sign-ins across usernames, per address
+THROTTLE_REFRESH = env("THROTTLE_REFRESH", default="60/min")  # refreshes and sign-outs, per address
 
 # --- Login lock-out (django-axes) -------------------------------------------
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)

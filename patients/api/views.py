@@ -19,6 +19,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 
 from config.api.errors import LockedOut, retry_after
 from config.api.schema import error_responses
+from config.api.throttling import ActivationThrottle, RefreshThrottle, SignInThrottle
 from patients.api.authentication import JWTPatientAuthentication
 from patients.api.base import PatientView
 from patients.api.serializers import (
@@ -42,6 +43,7 @@ _RETRY_AFTER = OpenApiParameter(
 
 class TokenObtainView(TokenObtainPairView):
     serializer_class = RoleTokenObtainPairSerializer
+    throttle_classes = (SignInThrottle,)
 
     @extend_schema(
         summary="Sign in",
@@ -52,7 +54,10 @@ class TokenObtainView(TokenObtainPairView):
             **error_responses(400, 401, 415),
             429: OpenApiResponse(
                 error_responses(429)[429].response,
-                description="`locked_out`: too many failed sign-ins for this username from this address.",
+                description=(
+                    "`locked_out`: too many failed sign-ins for this username from this address; "
+                    "`throttled`: too many sign-ins from this address, whatever the usernames."
+                ),
             ),
         },
     )
@@ -72,6 +77,7 @@ class _RefreshTokenView(APIView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    throttle_classes = (RefreshThrottle,)
 
     def get_authenticate_header(self, request) -> str:
         return JWTPatientAuthentication().authenticate_header(request)
@@ -118,6 +124,7 @@ class LogoutView(_RefreshTokenView):
 class ActivateView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    throttle_classes = (ActivationThrottle,)  # code guessing, per address
 
     @extend_schema(
         summary="A patient's first sign-in with the activation code from the clinic",

@@ -33,7 +33,7 @@ def test_the_schema_is_served_to_anyone(anon_client):
 
 
 def test_a_log_create_documents_every_answer_with_the_error_shape(schema):
-    errors = {"400", "401", "403", "409", "413", "415"}
+    errors = {"400", "401", "403", "409", "413", "415", "429"}
     assert set(responses(schema, "/api/v1/me/pain-logs/", "post")) == {"200", "201", *errors}
     assert error_statuses(schema, "/api/v1/me/pain-logs/", "post") == errors
 
