@@ -2,8 +2,9 @@
 
 import pytest
 
-from patients.models import User
-from tests.factories import PatientFactory
+from patients.models import Patient, User
+from rehab.alerts.services.alerts import alert_raise
+from tests.factories import PatientFactory, enrolled_patient
 from tests.support.clinician_api import TODAY
 from tests.support.patient_api import client_for
 
@@ -60,3 +61,26 @@ def test_a_sign_in_of_our_clinic_that_is_no_physio_is_refused_by_what_it_is(phys
     response = change(our_patient)(client_for(physio), our_patient.user_id)
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["assigned_physio"] == ["Not a physiotherapist of this clinic."]
+
+
+# --- the same class of leak elsewhere: ids of another clinic's objects in paths and queries ---------------------
+def nobodys_patient_id() -> int:
+    return Patient.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+
+
+def test_another_clinics_alerts_filtered_by_their_patient_read_as_a_patient_nobody_has(physio):
+    theirs = enrolled_patient(start=TODAY)  # another clinic's patient, with an open alert
+    alert_raise(patient=theirs, code="corticosteroid_injection", reason="Heel.", evidence={})
+    client = client_for(physio)
+    listed = client.get(f"/api/v1/alerts/?patient={theirs.pk}")
+    assert listed.status_code == 200 and listed.json()["count"] == 0
+    assert listed.json() == client.get(f"/api/v1/alerts/?patient={nobodys_patient_id()}").json()
+
+
+@pytest.mark.parametrize("path", ["", "pain-logs/", "enrollments/", "clinical-events/"])
+def test_another_clinics_patient_in_a_path_reads_as_a_patient_nobody_has(physio, path):
+    theirs = enrolled_patient(start=TODAY)
+    client = client_for(physio)
+    answer = client.get(f"/api/v1/patients/{theirs.pk}/{path}")
+    assert answer.status_code == 404
+    assert answer.json() == client.get(f"/api/v1/patients/{nobodys_patient_id()}/{path}").json()
