@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from patients.api.serializers import tokens_for
+from patients.models import RotatedRefreshToken
 from patients.services.sessions import sessions_end
 from tests.support.clock import NOW
 
@@ -85,8 +88,6 @@ def test_the_grace_is_a_setting(phone, settings):
 
 def test_a_refresh_token_from_before_rotation_was_recorded_still_rotates(patient, frozen_clock):
     """Tokens issued before the outstanding-token list existed have no row in it: they rotate as any other."""
-    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-
     tokens = tokens_for(patient.user)
     OutstandingToken.objects.all().delete()
     assert refresh(tokens["refresh"]).status_code == 200
@@ -117,3 +118,10 @@ def test_ending_a_sign_ins_sessions_refuses_its_access_tokens_at_once(patient, p
     assert refused(me(phone["access"]))
     assert refused(refresh(phone["refresh"]))
     assert me(tokens_for(patient.user)["access"]).status_code == 200
+
+
+def test_expired_tokens_and_their_rotations_are_flushed(phone, frozen_clock, settings):
+    refresh(phone["refresh"])
+    frozen_clock.move_to(NOW + settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + timedelta(seconds=1))
+    call_command("flushexpiredtokens")
+    assert not OutstandingToken.objects.exists() and not RotatedRefreshToken.objects.exists()
