@@ -96,6 +96,8 @@ def server_start(
         "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
         "--worker-class", "gthread" if threads > 1 else "sync", "--log-level", "warning",
     ]  # fmt: skip
+    if where == ROOT:  # the project's logger, as shipped (the bare ceiling app cannot import config)
+        cmd += ["--logger-class", "config.access_log.GunicornLogger"]
     proc = subprocess.Popen(cmd, cwd=where, env=bench_env(**extra_env))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

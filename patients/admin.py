@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from config.admin import ReadOnlyAdmin
 from patients.models import ActivationCode, AuditEntry, Clinic, Device, Patient, User
 
 
@@ -39,10 +40,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "resource", "patient")
     list_filter = ("action", "clinic")
     raw_id_fields = ("actor", "patient")
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -28,13 +28,31 @@ def token(username):
                          content_type="application/json")
     return {"HTTP_AUTHORIZATION": "Bearer " + answer.json()["access"]}
 physio, patient = token("demo-physio"), token("demo-patient-3")
+# A patient who has logged pain only: the dashboard's last log is the latest of every kind, most of them none.
+import uuid
+from datetime import UTC, datetime
+from config import clock
+from patients.models import User
+from protocols.selectors import protocol_version_latest
+from rehab.care.services.patients import patient_create
+from rehab.logs.models import PainLog
+demo_physio = User.objects.get(username="demo-physio")
+only_pain, _ = patient_create(
+    clinic=demo_physio.clinic, by=demo_physio, display_name="Only Pain", timezone="Europe/London", side="left",
+    condition="calcific_insertional_tendinopathy", start_date=clock.local_today("Europe/London"),
+    protocol_version=protocol_version_latest("conservative-calcific-iat"),
+)
+now = datetime.now(UTC)
+PainLog.objects.create(patient=only_pain, client_id=uuid.uuid4(), local_date=clock.local_today("Europe/London"),
+                       received_at=now, recorded_at=now, score=3)
+rows = client.get("/api/v1/patients/", **physio).json()["results"]
+last_log_at = {row["display_name"]: row["last_log_at"] for row in rows}
 paths = [("/api/v1/patients/" + q, physio) for q in
-         ("", "?ordering=-adherence_7d", "?ordering=pain_7d_mean", "?ordering=-day", "?phase=boot-heel-lift")]
+         ("", "?ordering=-adherence_7d", "?ordering=pain_7d_mean", "?ordering=-day", "?ordering=-last_log_at",
+          "?phase=boot-heel-lift")]
 paths += [("/api/v1/alerts/", physio), ("/api/v1/me/plan/", patient), ("/api/v1/me/pain-logs/", patient)]
 statuses = {path: client.get(path, **auth).status_code for path, auth in paths}
 # A pain entry far above the demo patient's week: the pain rules read recent entries with plain SQL.
-import uuid
-from datetime import UTC, datetime
 from rehab.alerts.models import Alert
 entry = {"client_id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(), "score": 10}
 posted = client.post("/api/v1/me/pain-logs/", entry, content_type="application/json", **patient)
@@ -46,7 +64,8 @@ from datetime import timedelta
 out = io.StringIO()
 call_command("run_periodic", now=(datetime.now(UTC) + timedelta(days=28)).isoformat(), stdout=out)
 jobs = json.loads(out.getvalue())
-print(json.dumps({"statuses": statuses, "spike_entries": spike and spike.evidence["entries_7d"], "jobs": jobs}))
+print(json.dumps({"statuses": statuses, "spike_entries": spike and spike.evidence["entries_7d"], "jobs": jobs,
+                  "last_log_at": last_log_at}))
 """
 
 
@@ -67,6 +86,9 @@ def test_the_demo_and_dashboard_work_on_the_embedded_sqlite_default(tmp_path):
     assert statuses.pop("POST pain") == 201
     assert statuses and set(statuses.values()) == {200}, statuses
     assert found["spike_entries"] > 0  # judged against the week the demo logged
+    last_log_at = found["last_log_at"]
+    assert last_log_at["Only Pain"] is not None  # SQLite's MAX(a, b) is null when any is; GREATEST skips nulls
+    assert len(last_log_at) == 6 and all(last_log_at.values()), last_log_at  # every demo patient has logged
     jobs = found["jobs"]
     assert jobs["plan_reminders"]["new"] > 0
     assert sum(v for k, v in jobs["judge_due_milestones"].items() if k != "failed") > 0

@@ -22,7 +22,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.OperatorAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works offline
+    "corsheaders",
     "django_celery_beat",
     "axes",
     # The apps, in the order the data flows (README, "Layout"):
@@ -50,8 +52,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every /api/ error in the contract's JSON shape, even those Django renders itself.
+    "config.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that answers on its own, as django-cors-headers asks.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their caching, everything Django renders is no-store.
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -242,6 +250,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Patients log and read their plan; physiotherapists review; clinics receive alerts.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # From drf-spectacular-sidecar's static files, not a CDN: the docs work on a closed network.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -259,6 +271,14 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "rehab.care.models.Milestone.Status",
     },
 }
+
+# --- Browser apps on other origins (django-cors-headers) ---------------------
+# Only the origins listed (scheme://host[:port]) may call the API from a browser; none by default.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+# Tokens travel in the Authorization header, never in cookies: no credentials mode.
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Retry-After"]  # a locked-out sign-in says when to try again
 
 # --- The client's address behind proxies (config.client_address) -------------
 # X-Forwarded-For is read only through trusted hops: the nearest TRUSTED_PROXY_COUNT of them, or
@@ -319,4 +339,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # runserver's request lines, without the query string (patients' names in ?search=); gunicorn's
+    # access log has its own logger class (config.access_log.GunicornLogger).
+    "filters": {"without_query": {"()": "config.access_log.RunserverQueryFilter"}},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "filters": ["without_query"], "level": "INFO", "propagate": False}
+    },
 }

@@ -96,8 +96,7 @@ def demo_seed(*, password: str) -> SeedResult:
     created: dict[str, int] = {}
     demo = _clinic(DEMO_CLINIC, "admin@demo-clinic.example", created)
     other = _clinic(OTHER_CLINIC, "admin@other-clinic.example", created)
-    # The demo admin may also browse the Django admin; a real clinic admin would not be a superuser.
-    admin = _user("demo-admin", User.Role.CLINIC_ADMIN, demo, "Dana Admin", password, created, superuser=True)
+    admin = _user("demo-admin", User.Role.CLINIC_ADMIN, demo, "Dana Admin", password, created)
     physio = _user("demo-physio", User.Role.PHYSIO, demo, "Pat Physio", password, created)
     other_physio = _user("other-physio", User.Role.PHYSIO, other, "Olive Other", password, created)
     logins = [_login(admin, "clinic admin"), _login(physio, "physiotherapist"), _login(other_physio, "physiotherapist")]
@@ -124,18 +123,17 @@ def _clinic(name: str, email: str, created: dict) -> Clinic:
     return clinic
 
 
-def _user(username, role, clinic, display_name, password, created, *, superuser=False) -> User:
+def _user(username, role, clinic, display_name, password, created) -> User:
+    """A clinic user, never staff nor superuser: the Django admin reads every clinic, and is for operators."""
     user, made = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "role": role,
-            "clinic": clinic,
-            "display_name": display_name,
-            "is_staff": superuser,
-            "is_superuser": superuser,
-        },
+        username=username, defaults={"role": role, "clinic": clinic, "display_name": display_name}
     )
     _count(created, "users", made)
+    # An earlier demo made its clinic admin a superuser, with the demo's well-known password.
+    if user.is_staff or user.is_superuser:
+        user.is_staff = user.is_superuser = False
+        user.save(update_fields=["is_staff", "is_superuser"])
+        _count(created, "admin rights removed")
     # Re-hashing an unchanged password would rewrite the row on every run.
     if made or not user.check_password(password):
         user.set_password(password)

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from enum import Enum
+from typing import Literal
 
 from django.db import transaction
 
@@ -17,6 +19,14 @@ class PatientInvalid(FieldErrors):
     """What a clinician put on a record that must be corrected, per field."""
 
 
+class _Default(Enum):
+    CREATING_PHYSIO = "the physio creating the patient"
+
+
+# patient_create's assigned_physio when the clinician names nobody (None names nobody on purpose).
+CREATING_PHYSIO = _Default.CREATING_PHYSIO
+
+
 @transaction.atomic
 def patient_create(
     *,
@@ -28,12 +38,18 @@ def patient_create(
     condition: str,
     protocol_version: ProtocolVersion,
     start_date: date,
-    assigned_physio: User | None = None,
+    assigned_physio: User | Literal[_Default.CREATING_PHYSIO] | None = CREATING_PHYSIO,
     comorbidities: Iterable[str] = (),
     biomechanics: Mapping[str, bool] | None = None,
     exercise_overrides: Iterable[Mapping] = (),
 ) -> tuple[Patient, str]:
-    """A new patient on their first protocol, with an activation code for the app (returned in clear)."""
+    """A new patient on their first protocol, with an activation code for the app (returned in clear).
+
+    A physio's new patient is theirs unless they name another physio, or None; a clinic admin's has
+    nobody unless named.
+    """
+    if assigned_physio is CREATING_PHYSIO:
+        assigned_physio = by if by.role == User.Role.PHYSIO else None
     exercise_overrides = list(exercise_overrides)
     patient_record_check(
         clinic=clinic,

@@ -34,7 +34,7 @@ batch-loaded for the page with rehab.selectors.measures: one query per kind.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 from django.db.models import (
@@ -42,6 +42,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    DateTimeField,
     F,
     FloatField,
     Func,
@@ -53,7 +54,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from config import clock
 from patients.models import Patient
@@ -128,6 +129,19 @@ class RankIn(Func):
         return f"instr(%s, ',' || {pk_sql} || ',')", [",{},".format(",".join(map(str, self.ranked))), *params]
 
 
+class LatestOf(Greatest):
+    """The latest of some instants, skipping nulls on every backend.
+
+    PostgreSQL's GREATEST skips NULLs; SQLite's MAX(a, b, ...) is NULL as soon as one is, so there
+    each term stands in as the earliest instant when null, and that instant comes back as null.
+    """
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        never = Value(datetime.min.replace(tzinfo=UTC), output_field=DateTimeField())
+        terms = [Coalesce(term, never) for term in self.get_source_expressions()]
+        return compiler.compile(NullIf(Greatest(*terms, output_field=DateTimeField()), never))
+
+
 def _per_zone(dates: Mapping[str, date]) -> Case:
     return Case(*(When(timezone=tz, then=Value(d)) for tz, d in dates.items()), output_field=DateField())
 
@@ -192,8 +206,8 @@ class PatientDashboard:
                     .order_by("-completed_at", "-id")
                     .values("score")[:1]
                 ),
-                # Every kind of the registry. PostgreSQL's GREATEST skips NULLs: null only when nothing was logged.
-                last_log_at=Greatest(*last_received),
+                # Every kind of the registry: null only when nothing was logged.
+                last_log_at=LatestOf(*last_received),
                 open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
             )
             .annotate(day=DaysBetween(F("local_today"), F("enrollment_start")))

@@ -21,3 +21,4 @@ class Command(BaseCommand):
         width = max(len(login["username"]) for login in result.logins)
         for login in result.logins:
             self.stdout.write(f"  {login['username']:<{width}}  {login['clinic']}: {login['role']}")
+        self.stdout.write("None of them opens the Django admin, which is for operators: `manage.py createsuperuser`.")
