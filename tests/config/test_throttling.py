@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from patients.api.serializers import tokens_for
 from tests.support.clock import NOW
 from tests.support.patient_api import client_for
+from tests.test_project import PRODUCTION_ENV
 
 pytestmark = [pytest.mark.django_db]
 
@@ -153,3 +154,19 @@ def test_the_schema_documents_429_with_retry_after_where_a_limit_applies(physio)
     ]:
         answer = schema["paths"][path][method]["responses"]["429"]
         assert "Retry-After" in answer["headers"], (path, method)
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        (PRODUCTION_ENV, "django.core.cache.backends.redis.RedisCache"),
+        ({"DJANGO_SETTINGS_MODULE": "config.settings.local"}, "django.core.cache.backends.filebased.FileBasedCache"),
+    ],
+)
+def test_every_environment_counts_in_a_shared_cache(env, backend):
+    """Counted per process, a limit would multiply by the number of workers."""
+    code = "import django; django.setup(); from django.core.cache import caches; print(type(caches['throttles']))"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert backend.rsplit(".", 1)[1] in out.stdout
