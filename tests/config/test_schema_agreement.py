@@ -10,6 +10,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from config.api.serializers import DATE, StrictSerializerMixin
+from rehab.care.models import ClinicalEvent
 from tests.config.test_error_shape import assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -113,3 +114,20 @@ def test_every_strict_body_says_it_refuses_unknown_fields(components):
     for name, schema in found.items():
         shapes = schema.get("oneOf", [schema])
         assert all(shape["additionalProperties"] is False for shape in shapes), name
+
+
+# --- clinical event kinds ------------------------------------------------------------------------------------
+def test_the_clinical_event_shapes_the_schema_documents_are_the_kinds_the_server_takes(components):
+    documented = set(components["ClinicalEventInRequest"]["discriminator"]["mapping"])
+    assert documented == set(ClinicalEvent.Kind.values)
+    for shape in components["ClinicalEventInRequest"]["oneOf"]:
+        name = shape["$ref"].rsplit("/", 1)[1]
+        kinds = components[components[name]["properties"]["kind"]["$ref"].rsplit("/", 1)[1]]["enum"]
+        assert set(kinds) <= documented
+
+
+@pytest.mark.parametrize("kind", ["massage", "Imaging", "imaging ", ""])
+def test_a_clinical_event_kind_outside_the_documented_shapes_is_a_400_on_kind(physio_client, our_patient, kind):
+    body = {"kind": kind, "date": "2026-03-01", "details": {}}
+    response = physio_client.post(f"/api/v1/patients/{our_patient.pk}/clinical-events/", body, format="json")
+    assert refused_fields(response) == {"kind"}
