@@ -131,3 +131,10 @@ def test_a_clinical_event_kind_outside_the_documented_shapes_is_a_400_on_kind(ph
     body = {"kind": kind, "date": "2026-03-01", "details": {}}
     response = physio_client.post(f"/api/v1/patients/{our_patient.pk}/clinical-events/", body, format="json")
     assert refused_fields(response) == {"kind"}
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2100-01-01", "9999-12-31"])
+def test_a_clinical_event_dated_outside_the_care_years_is_a_400_on_its_date(physio_client, our_patient, day):
+    body = {"kind": "surgery", "date": day, "details": {}}
+    response = physio_client.post(f"/api/v1/patients/{our_patient.pk}/clinical-events/", body, format="json")
+    assert refused_fields(response) == {"date"}
