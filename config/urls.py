@@ -4,7 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health
 
-API_APPS = ("patients", "rehab.care", "rehab.alerts", "rehab.rules", "rehab.intake", "rehab.records")
+API_APPS = (
+    "patients",
+    "rehab.care",
+    "rehab.alerts",
+    "rehab.rules",
+    "rehab.intake",
+    "rehab.records",
+    "rehab.billing",
+    "rehab.exchange",
+)
 
 urlpatterns = [
     path("health/", health, name="health"),
@@ -13,6 +22,8 @@ urlpatterns = [
     *(path("api/v1/", include(f"{app}.api.urls")) for app in API_APPS),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # The physiotherapists' web dashboard: everything not under /api/, /admin/ or /health/.
+    path("", include("rehab.dashboard.urls")),
 ]
 
 # JSON errors for /api/ paths that never reach DRF (a refused request, an unknown URL, a crash).

@@ -19,6 +19,11 @@ _TIMEZONES = frozenset(available_timezones())
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     admin_email = models.EmailField(blank=True, help_text="Where escalations and webhook trouble are emailed.")
+    # Instants on the clinic's pages (an alert's age, a delivery's time) and its billing months are in
+    # this zone; a patient's dates stay in the patient's own.
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Staff must pass a TOTP code after their password, on the web and for an API token.
+    require_totp = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

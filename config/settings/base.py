@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time backup codes
+    "django_htmx",
     # The apps, in the order the data flows (README, "Layout"):
     "protocols",
     "patients",
@@ -48,7 +52,10 @@ INSTALLED_APPS = [
     "rehab.intake",
     "rehab.reminders",
     "rehab.records",
+    "rehab.billing",
+    "rehab.exchange",
     "rehab.jobs",
+    "rehab.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a response.
