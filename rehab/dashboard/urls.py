@@ -1,5 +1,12 @@
 """The physiotherapists' web pages (server-rendered, htmx for the parts that change in place)."""
 
+from django.urls import include, path
+
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    # Sign-in, the second factor, sign-out (names: sign-in, sign-out, ...).
+    path("", include("rehab.dashboard.auth.urls")),
+    # Patients (the landing page at /), one patient, the alerts inbox (names: patients, patient, alerts, alert-count).
+    path("", include("rehab.dashboard.pages.urls")),
+]
