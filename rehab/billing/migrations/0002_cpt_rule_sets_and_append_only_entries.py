@@ -1,0 +1,95 @@
+"""The CPT rule sets (data, keyed by date of service) and the trigger that keeps time entries append-only.
+
+2025: 98975 (set-up) and 98977 (supply) need 16 data days; 98980 from 20 minutes with an interactive
+call, 98981 for each further 20. CPT 2026 (from 2026-01-01) adds 98985 (supply, 2-15 days) and 98979
+(management, 10-19 minutes), and set-up needs 2 data days in the first period.
+
+The trigger refuses UPDATE and DELETE of a time entry whatever writes it (the admin, a QuerySet
+update, raw SQL): a correction is a new entry. PostgreSQL only, like care's stamp triggers; on the
+embedded SQLite default the model's save() and delete() guard alone.
+"""
+
+from datetime import date
+
+from django.db import migrations
+
+RULE_SETS = [
+    {
+        "name": "CPT 2025",
+        "effective_from": date(2000, 1, 1),
+        "period_days": 30,
+        "supply_low_code": "",
+        "supply_low_days": None,
+        "supply_high_code": "98977",
+        "supply_high_days": 16,
+        "setup_code": "98975",
+        "setup_days": 16,
+        "management_low_code": "",
+        "management_low_minutes": None,
+        "management_code": "98980",
+        "management_minutes": 20,
+        "management_extra_code": "98981",
+        "management_extra_minutes": 20,
+        "management_needs_interactive": True,
+    },
+    {
+        "name": "CPT 2026",
+        "effective_from": date(2026, 1, 1),
+        "period_days": 30,
+        "supply_low_code": "98985",
+        "supply_low_days": 2,
+        "supply_high_code": "98977",
+        "supply_high_days": 16,
+        "setup_code": "98975",
+        "setup_days": 2,
+        "management_low_code": "98979",
+        "management_low_minutes": 10,
+        "management_code": "98980",
+        "management_minutes": 20,
+        "management_extra_code": "98981",
+        "management_extra_minutes": 20,
+        "management_needs_interactive": True,
+    },
+]
+
+
+def seed(apps, schema_editor):
+    RuleSet = apps.get_model("billing", "RuleSet")
+    for rules in RULE_SETS:
+        RuleSet.objects.update_or_create(name=rules["name"], defaults=rules)
+
+
+def unseed(apps, schema_editor):
+    apps.get_model("billing", "RuleSet").objects.filter(name__in=[r["name"] for r in RULE_SETS]).delete()
+
+
+FORWARD = """
+CREATE FUNCTION billing_timeentry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'time entries are append-only: record a correction instead'
+        USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER billing_timeentry_append_only BEFORE UPDATE OR DELETE ON billing_timeentry
+    FOR EACH ROW EXECUTE FUNCTION billing_timeentry_append_only();
+"""
+BACKWARD = """
+DROP TRIGGER IF EXISTS billing_timeentry_append_only ON billing_timeentry;
+DROP FUNCTION IF EXISTS billing_timeentry_append_only();
+"""
+
+
+def _on_postgresql(sql: str):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("billing", "0001_rtm_models")]
+
+    operations = [
+        migrations.RunPython(seed, unseed),
+        migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD), elidable=False),
+    ]
