@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a dashboard session idle for DASHBOARD_IDLE_MINUTES; background polls do not count.
+    "rehab.dashboard.idle.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a response.
     "axes.middleware.AxesMiddleware",
@@ -255,6 +257,9 @@ SIMPLE_JWT = {
 # this long after, for a phone whose answer was lost (patients.services.sessions).
 JWT_REFRESH_GRACE_SECONDS = env.int("JWT_REFRESH_GRACE_SECONDS", default=30)
 
+# The FHIR base of canonical URLs and fullUrls (`https://host/api/v1/fhir`); unset: the request's own host.
+FHIR_BASE_URL = env("FHIR_BASE_URL", default="")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Achilles rehabilitation tracker API",
     "DESCRIPTION": "Patients log and read their plan; physiotherapists review; clinics receive alerts.",
@@ -313,12 +318,23 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-# A lock-out answers 429 `locked_out` in the API's error shape, with Retry-After.
-AXES_LOCKOUT_CALLABLE = "config.api.errors.axes_lockout_response"
+# A lock-out answers 429 with Retry-After: `locked_out` in the API's error shape on /api/, a page on the web.
+AXES_LOCKOUT_CALLABLE = "rehab.dashboard.auth.lockout.lockout_response"
 # The lock-out keys on the client's address as the throttles and the audit trail read it.
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 # Quiet start-up banner: every management command would print it to stderr.
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
+
+# --- The web dashboard (rehab.dashboard): staff sessions, separate from the phone's tokens ---
+LOGIN_URL = "dashboard:sign-in"
+LOGIN_REDIRECT_URL = "dashboard:patients"
+# A session with no request of the person's own for this long ends (polls do not count).
+DASHBOARD_IDLE_MINUTES = env.int("DASHBOARD_IDLE_MINUTES", default=30)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Achilles rehab"
 
 # --- Product settings --------------------------------------------------------
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=14)

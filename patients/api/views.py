@@ -47,6 +47,10 @@ class TokenObtainView(TokenObtainPairView):
 
     @extend_schema(
         summary="Sign in",
+        description=(
+            "Staff who must pass a second factor (an authenticator app enrolled, or their clinic requires TOTP) "
+            "send `otp` too: without it, or with a wrong one, the answer is 401."
+        ),
         parameters=[_RETRY_AFTER],
         request=TokenCredentialsSerializer,
         responses={

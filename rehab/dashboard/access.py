@@ -1,7 +1,23 @@
-"""Who may open a dashboard page: signed-in clinic staff who passed the second factor where it applies."""
+"""Who may open a dashboard page: signed-in clinic staff who passed the second factor where it applies.
+
+Refused, a request is sent where it can go on: no session (or one ended when idle) to the
+sign-in, a session that owes the second factor to the code step or to enrolment, an htmx
+fragment's request by `HX-Redirect` (a redirect would be swapped into the page). Signed-in
+users who are not clinic staff get 403.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import AccessMixin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from patients.models import User
+from patients.services.second_factor import must_enrol, requires_second_factor
+from rehab.dashboard.signing_in import pending_restart
 
 
 def is_staff_member(request: HttpRequest) -> bool:
@@ -9,14 +25,62 @@ def is_staff_member(request: HttpRequest) -> bool:
     return user.is_authenticated and user.is_active and user.is_clinician and user.clinic_id is not None
 
 
-class StaffPageMixin(AccessMixin):
-    """A page for physiotherapists and clinic admins of one clinic; everyone else goes to the sign-in.
+def _page_url(request: HttpRequest) -> str:
+    """The page the person is on: for an htmx fragment, the page that asked for it."""
+    htmx = getattr(request, "htmx", None)
+    return (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
 
-    The second factor's checks (a verified device, or enrolment when the clinic requires one) are
-    added with the sign-in flow.
-    """
+
+def _go(request: HttpRequest, url_name: str, next_url: str) -> HttpResponse:
+    url = f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+    return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else HttpResponseRedirect(url)
+
+
+def staff_page_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Why this request may not open a staff page, as the response that sends it on; None if it may."""
+    user = request.user
+    if not user.is_authenticated:
+        return _go(request, "dashboard:sign-in", _page_url(request))
+    if not is_staff_member(request):
+        raise PermissionDenied("The dashboard is for clinic staff.")
+    if user.is_verified() or not requires_second_factor(user):
+        return None
+    # Signed in without the second factor it now needs (the clinic began to require TOTP, or the
+    # device that passed was reset): back to the step that is owed, with the password kept.
+    step = "dashboard:totp-enrol" if must_enrol(user) else "dashboard:verify"
+    next_url = _page_url(request)
+    pending_restart(request, next_url=next_url)
+    return _go(request, step, next_url)
+
+
+class StaffPageMixin(AccessMixin):
+    """A page for physiotherapists and clinic admins of one clinic; everyone else is sent on (above)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not is_staff_member(request):
-            return self.handle_no_permission()
+        refusal = staff_page_refusal(request)
+        if refusal is not None:
+            return refusal
         return super().dispatch(request, *args, **kwargs)
+
+
+class ClinicAdminPageMixin(StaffPageMixin):
+    """A page for the clinic's admins only: a physiotherapist gets 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        refusal = staff_page_refusal(request)
+        if refusal is not None:
+            return refusal
+        if request.user.role != User.Role.CLINIC_ADMIN:
+            raise PermissionDenied("Only a clinic admin may open this page.")
+        return super(StaffPageMixin, self).dispatch(request, *args, **kwargs)
+
+
+def staff_page(view):
+    """StaffPageMixin for a function view."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        refusal = staff_page_refusal(request)
+        return refusal if refusal is not None else view(request, *args, **kwargs)
+
+    return guarded
