@@ -15,7 +15,7 @@ One place for the rules both doors use, the web sign-in and the API's token endp
 
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -46,7 +46,8 @@ def must_enrol(user: User) -> bool:
 
 
 def _clinic_requires_totp(user: User) -> bool:
-    return user.clinic_id is not None and Clinic.objects.filter(pk=user.clinic_id, require_totp=True).exists()
+    # The clinic as read with the user for this request (pages read it anyway): no query of its own.
+    return user.clinic_id is not None and user.clinic.require_totp
 
 
 def normalised_code(code: str) -> str:
@@ -154,11 +155,19 @@ def totp_device_reset(*, staff: User, by: User, ip_address: str | None) -> None:
 
 
 def totp_requirement_set(*, clinic: Clinic, required: bool, by: User, ip_address: str | None) -> Clinic:
-    """Whether the clinic's staff must pass a TOTP code; those without a device enrol at their next page."""
+    """Whether the clinic's staff must pass a TOTP code; those without a device enrol at their next page.
+
+    Switched on, the staff's API tokens end too (the admin's own included), so no token issued with
+    the password alone outlives the requirement; they sign in again with a code.
+    """
     _check_clinic_admin(by, clinic.pk)
     with transaction.atomic():
         Clinic.objects.filter(pk=clinic.pk).update(require_totp=required)
         clinic.require_totp = required
+        if required:
+            User.objects.filter(clinic_id=clinic.pk, role__in=(User.Role.PHYSIO, User.Role.CLINIC_ADMIN)).update(
+                token_version=F("token_version") + 1
+            )
         audit_record(
             actor=by,
             action="totp_required" if required else "totp_not_required",

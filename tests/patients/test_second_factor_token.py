@@ -7,6 +7,7 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from patients.services.second_factor import totp_requirement_set
 from tests.support.totp import PASSWORD, backup_codes, enrol_totp, totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
@@ -88,3 +89,12 @@ def test_otp_is_documented_on_the_sign_in_request():
     assert request["properties"]["otp"]["type"] == "string"
     assert "otp" not in request.get("required", [])
     assert "TOTP" in request["properties"]["otp"]["description"]
+
+
+def test_requiring_totp_ends_the_staffs_api_tokens_issued_with_the_password_alone(clinic, physio, clinic_admin):
+    access = token().json()["access"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert client.get("/api/v1/me/").status_code == 200
+    totp_requirement_set(clinic=clinic, required=True, by=clinic_admin, ip_address=None)
+    assert client.get("/api/v1/me/").status_code == 401
