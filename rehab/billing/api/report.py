@@ -75,7 +75,7 @@ class BillingReportViewSet(ClinicScopedViewSet):
         return Response(s.MonthCloseSerializer(_close_shown(closed)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="The clinic's RTM settings", responses=s.BillingSettingsSerializer)
-    def settings(self, request):
+    def settings_read(self, request):
         return Response({"data_day_rule": data_day_rule_of(request.user.clinic)})
 
     @extend_schema(

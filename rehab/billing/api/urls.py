@@ -28,7 +28,7 @@ urlpatterns = [
     path("rtm/closes/", BillingReportViewSet.as_view({"get": "closes", "post": "close"}), name="rtm-month-closes"),
     path(
         "rtm/settings/",
-        BillingReportViewSet.as_view({"get": "settings", "put": "settings_update"}),
+        BillingReportViewSet.as_view({"get": "settings_read", "put": "settings_update"}),
         name="rtm-settings",
     ),
 ]

@@ -38,7 +38,7 @@ def entry_shown(entry: TimeEntry) -> dict:
     return {
         **{f: getattr(entry, f) for f in ("id", "patient_id", "clinician", "kind", "activity", "started_at")},
         **{f: getattr(entry, f) for f in ("minutes", "interactive", "note", "corrects_id", "recorded_at")},
-        "corrected_by": getattr(entry, "corrected_by", None),
+        "corrected_by": getattr(entry, "correction_id", None),
         "in_effect": time_entry_in_effect(entry),
     }
 

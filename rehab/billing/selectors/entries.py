@@ -12,7 +12,7 @@ def time_entries_visible(*, patient: Patient, viewer: User, clinician_id: int | 
     entries = (
         TimeEntry.objects.filter(patient=patient)
         .select_related("clinician")
-        .annotate(corrected_by=Subquery(corrections.values("pk")[:1]), corrected=Exists(corrections))
+        .annotate(correction_id=Subquery(corrections.values("pk")[:1]), corrected=Exists(corrections))
     )
     if viewer.role != User.Role.CLINIC_ADMIN:
         entries = entries.filter(clinician=viewer)
