@@ -9,12 +9,24 @@ Each rate is read from settings.THROTTLE_<SCOPE> at every request, so the enviro
 test's settings override both reach it (DRF's own classes read their rates once, at import). The
 counts live in the "throttles" cache: Redis wherever REDIS_URL is set, shared by every worker.
 The schema documents the 429 of every throttled operation (config.api.throttled_schema).
+
+In Redis a request's count is one round trip: the same sliding window as DRF's
+(the requests of the last `duration` seconds, a refused one not counted) kept
+as a sorted set and judged by a script on the server, where DRF's get-then-set
+of a pickled list costs two round trips and a race between workers (two
+requests reading the same list both pass). Other caches (the tests' per-process
+one, the local file cache) count with DRF's own code. The clock is the
+process's (time.time, DRF's timer), passed in, so tests that move it move this.
 """
 
+import hashlib
 import math
+import uuid
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import NoScriptError
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.client_address import client_address
@@ -25,12 +37,46 @@ CACHE_ALIAS = "throttles"
 SYNC_ROUTES = frozenset({"me-sync"})
 
 
+# KEYS[1]: the window's sorted set; ARGV: now, duration, allowed requests, a member naming this request.
+# Returns {1} when counted, {0, the oldest request's time} when refused.
+SLIDING_WINDOW = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return {0, redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]}
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+return {1}
+"""
+SLIDING_WINDOW_SHA = hashlib.sha1(SLIDING_WINDOW.encode()).hexdigest()
+
+
 class SettingsRateThrottle(SimpleRateThrottle):
     """DRF's sliding-window throttle, with its rate from settings.THROTTLE_<SCOPE> and an honest Retry-After."""
 
     @property
     def cache(self):
         return caches[CACHE_ALIAS]
+
+    def allow_request(self, request, view) -> bool:
+        if not isinstance(self.cache, RedisCache) or self.rate is None:
+            return super().allow_request(request, view)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        # Django's cache key (prefix and version), a name of its own: DRF's pickled lists are another type.
+        key = self.cache.make_and_validate_key(f"{self.key}:window")
+        client = self.cache._cache.get_client(key, write=True)  # Django's RedisCache has no public script call
+        args = (repr(self.now), self.duration, self.num_requests, f"{self.now!r}:{uuid.uuid4().hex}")
+        try:
+            answer = client.evalsha(SLIDING_WINDOW_SHA, 1, key, *args)
+        except NoScriptError:  # the first call on a server (or after SCRIPT FLUSH) sends the script itself
+            answer = client.eval(SLIDING_WINDOW, 1, key, *args)
+        if answer[0]:
+            return True
+        self.history = [float(answer[1])]  # what wait() reads: the oldest request in the window
+        return self.throttle_failure()
 
     def get_rate(self) -> str:
         return getattr(settings, f"THROTTLE_{self.scope.upper()}")

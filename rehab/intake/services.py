@@ -12,16 +12,20 @@ Entries are dated by their own time in the patient's zone, not by arrival,
 so a pain score typed offline three days ago counts for that day.
 
 A batch costs a fixed number of statements whatever its size: the enrolments
-of its patients, one insert per kind, one read of recent pain for the pain
-rules, and a read of stored entries only when a retry or a refused item needs it.
+of its patients, one insert per kind, one read of the pain rules' answer
+(counts and sums, rehab.logs.selectors.pain_windows), and a read of stored
+entries only when a retry or a refused item needs it. One new entry that
+raises nothing (the common case by far) is one INSERT after that read, with
+no transaction around it; the rest are stored with their alerts in one.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from config import clock
 from config.errors import Conflict, FieldErrors
@@ -135,7 +139,7 @@ def _histories(patients: dict[int, Patient]) -> dict[int, EnrollmentHistory]:
 
 
 def _insert(items: Sequence[LogItem], new: dict[int, dict], histories: dict) -> dict[int, LogOutcome]:
-    """Insert the new entries and run their safety rules, in one transaction.
+    """Insert the new entries and run their safety rules: an alert exists exactly when its entry does.
 
     New entries are the common case: insert first and let the unique constraint
     tell a retry apart, rather than reading first every time. When it does, the
@@ -145,10 +149,14 @@ def _insert(items: Sequence[LogItem], new: dict[int, dict], histories: dict) -> 
     for _ in range(INSERT_ATTEMPTS):
         if not new:
             break
+        records = _records(items, new)
         try:
-            with transaction.atomic():
-                created = _create(items, new)
-                _safety_rules(items, created, histories)  # alerts exist exactly when the log does
+            if len(records) == 1 and _raises_nothing(records, histories):
+                _store_alone(records)
+            else:
+                with transaction.atomic():
+                    _create(records)
+                    _safety_rules(records, histories)
         except IntegrityError:
             stored = _stored(items, new)
             if not stored:
@@ -157,44 +165,60 @@ def _insert(items: Sequence[LogItem], new: dict[int, dict], histories: dict) -> 
                 outcomes[i] = _replay(items[i], record)
                 del new[i]
             continue
-        outcomes.update((i, LogOutcome(CREATED, record)) for i, record in created.items())
+        outcomes.update((i, LogOutcome(CREATED, record)) for i, record in records.items())
         return outcomes
     if new:
         raise RuntimeError("entries kept meeting concurrent inserts of the same client_id")
     return outcomes
 
 
-def _create(items: Sequence[LogItem], new: dict[int, dict]) -> dict[int, models.Model]:
+def _records(items: Sequence[LogItem], new: dict[int, dict]) -> dict[int, models.Model]:
     now = clock.now()
-    by_kind: dict[str, dict[int, models.Model]] = defaultdict(dict)
-    for i, fields in new.items():
-        item = items[i]
-        by_kind[item.kind][i] = KINDS[item.kind].model(patient=item.patient, received_at=now, **fields)
-    for kind, records in by_kind.items():
-        KINDS[kind].model.objects.bulk_create(records.values())
-    return {i: record for records in by_kind.values() for i, record in records.items()}
-
-
-def _safety_rules(items: Sequence[LogItem], created: dict[int, models.Model], histories: dict) -> None:
-    """The arrival rules of every new entry, in the order the entries came; recent pain read once for all."""
-    pain = [record for record in created.values() if isinstance(record, PainLog)]
-    recent = _recent_pain(pain, histories) if pain else {}
-    for i in sorted(created):
-        record = created[i]
-        pain_around = recent.get(record.patient_id, []) if isinstance(record, PainLog) else None
-        safety.log_received(record, history=histories[record.patient_id], recent=pain_around)
-
-
-def _recent_pain(logs: list[PainLog], histories: dict) -> dict[int, list]:
-    contexts = {
-        log.patient_id: SafetyContext.for_patient(log.patient, history=histories[log.patient_id]) for log in logs
+    return {
+        i: KINDS[items[i].kind].model(patient=items[i].patient, received_at=now, **fields) for i, fields in new.items()
     }
-    reaches = [safety.PainReach.of(ctx) for ctx in contexts.values() if ctx.enrollment]
-    if not reaches:
-        return {}  # nobody enrolled: the pain rules judge nothing
-    reach = safety.PainReach(max(r.any_context for r in reaches), max(r.morning for r in reaches))
-    days = [log.local_date for log in logs]
-    return safety.recent_pain(contexts, first=min(days), last=max(days), reach=reach)
+
+
+def _raises_nothing(records: dict[int, models.Model], histories: dict) -> bool:
+    """One entry whose arrival rules, judged before it is stored, raise nothing (rules.safety.arrival_raises).
+
+    Such an entry is stored by one INSERT in autocommit: alone, it is atomic, and no alert is to be stored
+    with it. Judging it before storing rather than after is judging it against the same stored entries
+    (what another request stores meanwhile is no more seen than under READ COMMITTED inside a transaction).
+    """
+    [record] = records.values()
+    return safety.arrival_raises(record, history=histories[record.patient_id]) is False
+
+
+def _store_alone(records: dict[int, models.Model]) -> None:
+    [record] = records.values()
+    # Inside a caller's transaction (a test's, a job's), a savepoint keeps a lost race from aborting it.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        record.save(force_insert=True)
+
+
+def _create(records: dict[int, models.Model]) -> None:
+    by_kind: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    for record in records.values():
+        by_kind[type(record)].append(record)
+    for model, rows in by_kind.items():
+        model.objects.bulk_create(rows)
+
+
+def _safety_rules(records: dict[int, models.Model], histories: dict) -> None:
+    """The arrival rules of every new entry, in the order the entries came; the pain windows read once for all.
+
+    Read after the batch is stored, so each entry is judged against every stored entry, its batch's included.
+    """
+    pain = [
+        (SafetyContext.for_patient(r.patient, history=histories[r.patient_id]), r)
+        for r in records.values()
+        if isinstance(r, PainLog)
+    ]
+    windows = {id(log): window for (_, log), window in zip(pain, safety.pain_windows_of(pain), strict=True)}
+    for i in sorted(records):
+        record = records[i]
+        safety.log_received(record, history=histories[record.patient_id], window=windows.get(id(record)))
 
 
 def _stored(items: Sequence[LogItem], indices: Iterable[int]) -> dict[int, models.Model]:

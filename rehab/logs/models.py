@@ -49,7 +49,22 @@ class PainLog(PatientLog):
             *_log_meta("painlog")["constraints"],
             models.CheckConstraint(condition=Q(score__lte=10), name="pain_score_0_10"),
         ]
-        indexes = _log_meta("painlog")["indexes"]
+        indexes = [
+            *_log_meta("painlog")["indexes"],
+            # The pain rules add up a window of instants (rehab.logs.selectors.pain_windows) and the phone
+            # lists the newest entries: both from the index alone, whatever the history (PostgreSQL covers
+            # context and score; other databases index the keys only).
+            models.Index(
+                fields=["patient", "recorded_at", "id"], include=["context", "score"], name="painlog_patient_time"
+            ),
+            # The morning weeks of the morning-pain rule, by local date.
+            models.Index(
+                fields=["patient", "local_date"],
+                include=["score"],
+                condition=Q(context="morning"),
+                name="painlog_patient_mornings",
+            ),
+        ]
         ordering = ["-recorded_at"]
 
 

@@ -1,57 +1,110 @@
-"""The pain entries the arrival rules judge a new entry against, for many patients in one read.
+"""What the pain rules judge a new entry against: counts and sums of the stored entries, not the entries.
 
-Read on every pain entry the phone sends, so it is written as one plain SQL
-statement: building the same query with the ORM cost more Python per request
-than the database spends answering it (bench/README.md has the figures).
-The statement is portable (PostgreSQL and the embedded SQLite default); what
-SQLite returns without a zone or as text is converted here.
+Read on every pain entry the phone sends, so it is one plain SQL statement for
+any number of entries (a request's one, a sync batch's week): for each entry,
+the count and sum of scores of the entries in its spike window (same context,
+and every context) and of the morning entries of its two morning weeks. One
+row per entry and rule whatever the history, and the database adds up the
+scores through indexes that cover them, so the cost of an entry does not grow
+with the patient's history (bench/README.md has the figures). The windows are
+the rules' own bounds, worked out by the caller (rehab.rules.services.safety.pain);
+this module only adds up what falls inside them.
+
+The statement is portable (PostgreSQL and the embedded SQLite default): bounds
+are passed as the database stores them (connection.ops adapts them).
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db import connection
 
 from rehab.logs.models import PainLog
 
+NO_ENTRY = 0  # the id of an entry not stored yet: no stored entry has it
 
-class PainEntry(NamedTuple):
-    pk: int
+
+class PainWindowAsk(NamedTuple):
+    """One entry's windows, as the pain rules bound them."""
+
+    patient_id: int
+    entry_id: int  # the entry itself is left out of its spike window; NO_ENTRY before it is stored
     recorded_at: datetime
-    local_date: date
     context: str
-    score: int
+    spike_since: datetime  # spike window: spike_since <= recorded_at < the entry's recorded_at
+    morning: bool  # read the morning weeks too
+    morning_after: date  # morning weeks: morning_after < local_date <= morning_until,
+    week_after: date  # the latest week being local_date > week_after
+    morning_until: date
 
 
-def recent_pain_entries(
-    patient_ids: Iterable[int], *, any_context_from: date, morning_from: date, until: date
-) -> dict[int, list[PainEntry]]:
-    """Entries of any context dated any_context_from..until, and morning ones from morning_from, by patient."""
-    ids = list(patient_ids)
-    if not ids:
-        return {}
-    sql = (
-        f"SELECT patient_id, id, recorded_at, local_date, context, score FROM {PainLog._meta.db_table} "
-        f"WHERE patient_id IN ({', '.join(['%s'] * len(ids))}) AND local_date >= %s AND local_date <= %s "
-        "AND (local_date >= %s OR context = %s)"
-    )
-    params = [*ids, min(any_context_from, morning_from), until, any_context_from, PainLog.Context.MORNING.value]
+class PainWindow(NamedTuple):
+    """The answer for one entry: counts and score sums (zero when nothing falls in a window)."""
+
+    same_context_count: int = 0
+    same_context_sum: int = 0
+    any_context_count: int = 0
+    any_context_sum: int = 0
+    this_week_count: int = 0  # morning entries of the latest week
+    this_week_sum: int = 0
+    week_before_count: int = 0  # morning entries of the week before it
+    week_before_sum: int = 0
+
+
+_COLUMNS = (
+    "n, patient_id, entry_id, recorded_at, context, spike_since, morning, morning_after, week_after, morning_until"
+)
+
+_SQL = """
+WITH asked ({columns}) AS (VALUES {values})
+SELECT a.n, 0,
+       SUM(CASE WHEN o.context = a.context THEN 1 ELSE 0 END),
+       SUM(CASE WHEN o.context = a.context THEN o.score ELSE 0 END),
+       COUNT(*),
+       SUM(o.score)
+FROM asked a
+JOIN {table} o ON o.patient_id = a.patient_id AND o.recorded_at >= a.spike_since AND o.recorded_at < a.recorded_at
+                  AND o.id <> a.entry_id
+GROUP BY a.n
+UNION ALL
+SELECT a.n, 1,
+       SUM(CASE WHEN o.local_date > a.week_after THEN 1 ELSE 0 END),
+       SUM(CASE WHEN o.local_date > a.week_after THEN o.score ELSE 0 END),
+       SUM(CASE WHEN o.local_date <= a.week_after THEN 1 ELSE 0 END),
+       SUM(CASE WHEN o.local_date <= a.week_after THEN o.score ELSE 0 END)
+FROM asked a
+JOIN {table} o ON o.patient_id = a.patient_id AND o.context = %s AND o.local_date > a.morning_after
+                  AND o.local_date <= a.morning_until
+WHERE a.morning = 1
+GROUP BY a.n
+"""
+
+
+def pain_windows(asks: list[PainWindowAsk]) -> list[PainWindow]:
+    """The answer for each ask, in order: one statement, at most two rows per ask, whatever the history."""
+    if not asks:
+        return []
+    ops = connection.ops
+    params: list = []
+    for n, ask in enumerate(asks):
+        params += [
+            n,
+            ask.patient_id,
+            ask.entry_id,
+            ops.adapt_datetimefield_value(ask.recorded_at),
+            ask.context,
+            ops.adapt_datetimefield_value(ask.spike_since),
+            int(ask.morning),
+            ops.adapt_datefield_value(ask.morning_after),
+            ops.adapt_datefield_value(ask.week_after),
+            ops.adapt_datefield_value(ask.morning_until),
+        ]
+    row = f"({', '.join(['%s'] * len(_COLUMNS.split(',')))})"
+    sql = _SQL.format(columns=_COLUMNS, values=", ".join([row] * len(asks)), table=PainLog._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, PainLog.Context.MORNING.value])
         rows = cursor.fetchall()
-    by_patient: dict[int, list[PainEntry]] = defaultdict(list)
-    for patient_id, pk, recorded_at, local_date, context, score in rows:
-        by_patient[patient_id].append(PainEntry(pk, _instant(recorded_at), _date(local_date), context, score))
-    return by_patient
-
-
-def _instant(value: datetime | str) -> datetime:
-    # SQLite keeps instants in UTC without a zone (as text, or naive datetimes); PostgreSQL returns aware ones.
-    value = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _date(value: date | str) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    found: list[dict[int, tuple]] = [{} for _ in asks]
+    for n, part, *figures in rows:
+        found[n][part] = tuple(int(x or 0) for x in figures)
+    return [PainWindow(*(f.get(0) or (0, 0, 0, 0)), *(f.get(1) or (0, 0, 0, 0))) for f in found]

@@ -1,108 +1,154 @@
 """Section 4's load guardrails: pain spikes, exercise pain, morning pain rising.
 
-Both pain rules judge a new entry against the patient's recent entries. Those
-are read once, by local date, for every entry of a request or a batch (one
-query for a thousand patients' entries as for one), and each rule then picks
-its own window from them.
+Both pain rules judge a new entry against what the patient logged before it:
+the 7-day mean of its context (or of every context) and the morning means of
+two weeks. They read that answer, counts and sums worked out by the database
+(rehab.logs.selectors.pain_windows), not the entries: one statement for every
+entry of a request or a batch, with a bounded answer whatever the history.
+The windows are bounded here, with the same predicates the rules have always
+used: the spike window is the instants `since <= recorded_at < the entry's`
+(a late entry counts at its own time, not at its arrival), the morning weeks
+are local dates.
+
+Each rule is a finding (what would be raised, or nothing) and a check that
+raises it, so the log service can tell before storing an entry whether it
+raises anything (rehab.rules.services.safety.arrival_raises).
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from fractions import Fraction
 
 from rehab.alerts.models import Alert
 from rehab.alerts.services.alerts import alert_raise
 from rehab.logs.models import ExerciseLog, PainLog
-from rehab.logs.selectors import PainEntry, recent_pain_entries
+from rehab.logs.selectors import NO_ENTRY, PainWindow, PainWindowAsk, pain_windows
 from rehab.rules.services.safety.context import SafetyContext
-
-# Local dates of one patient's entries can be a day off their instants' after a
-# change of time zone; a window read by local date reaches this much further.
-DATE_MARGIN_DAYS = 2
 
 
 @dataclass(frozen=True)
-class PainReach:
-    """How many local days before an entry's own each rule looks at: any context, and morning entries."""
+class Finding:
+    """An alert a rule would raise: what alert_raise is given."""
 
-    any_context: int
-    morning: int
+    code: str
+    reason: str
+    evidence: dict
+    severity: str | None = None
 
-    @classmethod
-    def of(cls, ctx: SafetyContext) -> "PainReach":
-        return cls(
-            any_context=int(ctx.rule("pain_spike_window_days")) + DATE_MARGIN_DAYS,
-            morning=2 * int(ctx.rule("morning_pain_window_days")) + DATE_MARGIN_DAYS,
-        )
+    def raise_alert(self, ctx: SafetyContext) -> Alert:
+        extra = {} if self.severity is None else {"severity": self.severity}
+        alert, _ = alert_raise(patient=ctx.patient, code=self.code, reason=self.reason, evidence=self.evidence, **extra)
+        return alert
 
 
-def recent_pain(patient_ids: Iterable[int], *, first: date, last: date, reach: PainReach) -> dict[int, list[PainEntry]]:
-    """The stored pain entries of these patients that the rules may need for entries dated first..last (one read)."""
-    return recent_pain_entries(
-        patient_ids,
-        any_context_from=first - timedelta(days=reach.any_context),
-        morning_from=first - timedelta(days=reach.morning),
-        until=last + timedelta(days=DATE_MARGIN_DAYS),
+def pain_window_ask(ctx: SafetyContext, log: PainLog, *, stored: bool = True) -> PainWindowAsk | None:
+    """The windows of one entry by its protocol version's rules; None when not enrolled (the rules judge nothing)."""
+    if ctx.enrollment is None:
+        return None
+    spike = timedelta(days=int(ctx.rule("pain_spike_window_days")))
+    week = timedelta(days=int(ctx.rule("morning_pain_window_days")))
+    day = log.local_date
+    return PainWindowAsk(
+        patient_id=log.patient_id,
+        entry_id=log.pk if stored else NO_ENTRY,
+        recorded_at=log.recorded_at,
+        context=log.context,
+        spike_since=log.recorded_at - spike,
+        morning=log.context == PainLog.Context.MORNING,
+        morning_after=day - 2 * week,
+        week_after=day - week,
+        morning_until=day,
     )
 
 
-def recent_pain_around(ctx: SafetyContext, log: PainLog) -> list[PainEntry]:
-    """What the pain rules need to judge one new entry."""
-    if ctx.enrollment is None:
-        return []
-    found = recent_pain([log.patient_id], first=log.local_date, last=log.local_date, reach=PainReach.of(ctx))
-    return found[log.patient_id]
+def pain_windows_of(judged: list[tuple[SafetyContext, PainLog]], *, stored: bool = True) -> list[PainWindow | None]:
+    """Each entry's window answer (one read for all); None for an entry of a patient not enrolled.
 
-
-def _mean(scores: list[int]) -> Fraction:
-    return Fraction(sum(scores), len(scores))
+    `stored=False`: the entries are not in the table yet (judged before storing), so each counts itself
+    in its own morning week, as a stored one does. Such entries must not see each other: one at a time.
+    """
+    asks = [pain_window_ask(ctx, log, stored=stored) for ctx, log in judged]
+    answers = iter(pain_windows([ask for ask in asks if ask is not None]))
+    windows = []
+    for (_, log), ask in zip(judged, asks, strict=True):
+        window = None if ask is None else next(answers)
+        if window is not None and not stored and ask.morning:
+            window = window._replace(
+                this_week_count=window.this_week_count + 1, this_week_sum=window.this_week_sum + log.score
+            )
+        windows.append(window)
+    return windows
 
 
 def _num(value: Fraction) -> float:
     return round(float(value), 2)
 
 
-def pain_spike_check(ctx: SafetyContext, log: PainLog, recent: list[PainEntry]) -> Alert | None:
+def pain_spike_finding(ctx: SafetyContext, log: PainLog, window: PainWindow | None) -> Finding | None:
     """An entry 3+ above the 7-day mean of its context (all contexts while that one has too few entries).
 
     Evidence keys keep their "_7d" names (the default week) whatever the version's window, named in `window_days`.
     """
-    if ctx.enrollment is None:
+    if ctx.enrollment is None or window is None:
         return None
-    window = timedelta(days=int(ctx.rule("pain_spike_window_days")))
-    since = log.recorded_at - window
-    entries = [(e.context, e.score) for e in recent if since <= e.recorded_at < log.recorded_at and e.pk != log.pk]
-    same = [score for context, score in entries if context == log.context]
-    if len(same) >= int(ctx.rule("pain_spike_min_context_entries")):
-        basis, scores = "context", same
+    days = int(ctx.rule("pain_spike_window_days"))
+    if window.same_context_count >= int(ctx.rule("pain_spike_min_context_entries")):
+        basis, count, total = "context", window.same_context_count, window.same_context_sum
     else:
-        basis, scores = "all_contexts", [score for _, score in entries]
-    if not scores:
+        basis, count, total = "all_contexts", window.any_context_count, window.any_context_sum
+    if not count:
         return None
-    mean = _mean(scores)
+    mean = Fraction(total, count)
     if log.score - mean < Fraction(str(ctx.rule("pain_spike_points"))):
         return None
-    severity = Alert.Severity.URGENT if ctx.after_surgery else Alert.Severity.ROUTINE
     evidence = {
         "pain_log": log.pk,
         "score": log.score,
         "context": log.context,
         "recorded_at": log.recorded_at.isoformat(),
         "mean_7d": _num(mean),
-        "entries_7d": len(scores),
-        "window_days": window.days,
+        "entries_7d": count,
+        "window_days": days,
         "basis": basis,
     }
     reason = (
-        f"Pain {log.score}/10 ({log.context}) is {_num(log.score - mean)} above the {window.days}-day mean "
-        f"of {_num(mean)}."
+        f"Pain {log.score}/10 ({log.context}) is {_num(log.score - mean)} above the {days}-day mean of {_num(mean)}."
     )
-    alert, _ = alert_raise(patient=ctx.patient, code="pain_spike", reason=reason, evidence=evidence, severity=severity)
-    return alert
+    severity = Alert.Severity.URGENT if ctx.after_surgery else Alert.Severity.ROUTINE
+    return Finding("pain_spike", reason, evidence, severity)
 
 
-def exercise_pain_check(ctx: SafetyContext, log: ExerciseLog) -> Alert | None:
+def morning_pain_finding(ctx: SafetyContext, log: PainLog, window: PainWindow | None) -> Finding | None:
+    """The 7-day mean of morning pain 1+ above the previous 7 days' (Silbernagel's pain-monitoring model).
+
+    The week is the version's `morning_pain_window_days`; evidence keys keep their "_7d" names. The entry
+    itself counts in its week (the window of a stored entry holds it).
+    """
+    if log.context != PainLog.Context.MORNING or ctx.enrollment is None or window is None:
+        return None
+    if not window.this_week_count or not window.week_before_count:
+        return None
+    this_week = Fraction(window.this_week_sum, window.this_week_count)
+    week_before = Fraction(window.week_before_sum, window.week_before_count)
+    if this_week - week_before < Fraction(str(ctx.rule("morning_pain_rise"))):
+        return None
+    days = int(ctx.rule("morning_pain_window_days"))
+    evidence = {
+        "mean_7d": _num(this_week),
+        "mean_previous_7d": _num(week_before),
+        "entries_7d": window.this_week_count,
+        "entries_previous_7d": window.week_before_count,
+        "window_days": days,
+        "to": log.local_date.isoformat(),
+    }
+    reason = (
+        f"Morning pain is rising: {days}-day mean {evidence['mean_7d']} against "
+        f"{evidence['mean_previous_7d']} the {days} days before."
+    )
+    return Finding("morning_pain_rising", reason, evidence)
+
+
+def exercise_pain_finding(ctx: SafetyContext, log: ExerciseLog) -> Finding | None:
     limit = ctx.rule("exercise_pain_max", None)
     if log.pain_during is None or limit is None or log.pain_during <= int(limit):
         return None
@@ -114,40 +160,9 @@ def exercise_pain_check(ctx: SafetyContext, log: ExerciseLog) -> Alert | None:
         "performed_at": log.performed_at.isoformat(),
     }
     reason = f"Pain {log.pain_during}/10 during {log.exercise}: above {limit}, the patient was told to reduce the load."
-    alert, _ = alert_raise(patient=ctx.patient, code="exercise_pain_high", reason=reason, evidence=evidence)
-    return alert
+    return Finding("exercise_pain_high", reason, evidence)
 
 
-def morning_pain_check(ctx: SafetyContext, log: PainLog, recent: list[PainEntry]) -> Alert | None:
-    """The 7-day mean of morning pain 1+ above the previous 7 days' (Silbernagel's pain-monitoring model).
-
-    The week is the version's `morning_pain_window_days`; evidence keys keep their "_7d" names.
-    """
-    if log.context != PainLog.Context.MORNING or ctx.enrollment is None:
-        return None
-    day, week = log.local_date, timedelta(days=int(ctx.rule("morning_pain_window_days")))
-    # The entry itself counts (it is in `recent` once stored, and added here if the caller read before).
-    mornings = {e.pk: (e.local_date, e.score) for e in recent if e.context == PainLog.Context.MORNING}
-    mornings[log.pk] = (log.local_date, log.score)
-    rows = [(d, s) for d, s in mornings.values() if day - 2 * week < d <= day]
-    this_week = [s for d, s in rows if d > day - week]
-    week_before = [s for d, s in rows if d <= day - week]
-    if not this_week or not week_before:
-        return None
-    rise = _mean(this_week) - _mean(week_before)
-    if rise < Fraction(str(ctx.rule("morning_pain_rise"))):
-        return None
-    evidence = {
-        "mean_7d": _num(_mean(this_week)),
-        "mean_previous_7d": _num(_mean(week_before)),
-        "entries_7d": len(this_week),
-        "entries_previous_7d": len(week_before),
-        "window_days": week.days,
-        "to": day.isoformat(),
-    }
-    reason = (
-        f"Morning pain is rising: {week.days}-day mean {evidence['mean_7d']} against "
-        f"{evidence['mean_previous_7d']} the {week.days} days before."
-    )
-    alert, _ = alert_raise(patient=ctx.patient, code="morning_pain_rising", reason=reason, evidence=evidence)
-    return alert
+def pain_findings(ctx: SafetyContext, log: PainLog, window: PainWindow | None) -> list[Finding]:
+    found = [pain_spike_finding(ctx, log, window), morning_pain_finding(ctx, log, window)]
+    return [finding for finding in found if finding is not None]
