@@ -8,7 +8,9 @@ to yesterday in the patient's zone, so two runs on one day store the same rows.
 
 Logs are written with the models directly (the demo invents history; it is not
 a phone sending entries), with local_date in the patient's zone as ingestion
-would set it.
+would set it. The alerts the dashboard opens on are real: raised by the
+services themselves as of the run's clock (the physio's review outcome, a red
+flag sent through intake as the phone sends it), each at most once.
 """
 
 import random
@@ -25,9 +27,12 @@ from protocols.models import ProtocolVersion
 from protocols.timeline import exercises_on
 from rehab.care.models import ClinicalEvent, Enrollment, Milestone
 from rehab.care.services.enrollment import enrollment_start
+from rehab.intake.serializers import SymptomReportInSerializer
+from rehab.intake.services import CREATED, log_record
 from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, SymptomReport
 from rehab.logs.models import VisaAResponse as VisaA
 from rehab.logs.visa_a import Q7_SCORES, Q8_SCORES, visa_a_score
+from rehab.rules.services.reviews import milestone_outcome_record
 
 DEMO_CLINIC = "Demo Clinic"
 OTHER_CLINIC = "Other Clinic"
@@ -50,6 +55,8 @@ class DemoPatient:
     comorbidities: tuple[str, ...] = ()
     biomechanics: dict = field(default_factory=dict)
     story: str = ""
+    review_outcome: str = ""  # the physio records it at the review in its window (a referral when not met)
+    red_flag: tuple[str, ...] = ()  # symptoms sent through intake on the seeded day's eve: the rules raise the alert
 
 
 CALCIFIC = Patient.Condition.CALCIFIC_INSERTIONAL_TENDINOPATHY
@@ -64,12 +71,13 @@ PATIENTS = (
     DemoPatient(
         "demo-patient-2", "Tom Becker", "conservative-calcific-iat", CALCIFIC, 53, "Australia/Sydney", "left",
         pain=(6.0, 6.0), adherence=0.45, visa_a=((1, 44), (44, 47)), comorbidities=("kidney_disease",),
-        story="conservative care, review window closing in a few days, not improving",
+        review_outcome="not_met",
+        story="conservative care, review window closing in a few days, not improving: judged, referred",
     ),
     DemoPatient(
         "demo-patient-3", "Priya Shah", "post-surgical-calcific-iat", CALCIFIC, 20, "America/New_York", "right",
-        pain=(5.0, 3.0), adherence=0.8,
-        story="post-surgical, walking boot with a 4 cm heel lift",
+        pain=(5.0, 3.0), adherence=0.8, red_flag=("calf_pain", "calf_swelling"),
+        story="post-surgical, walking boot with a 4 cm heel lift, calf pain and swelling reported: urgent",
     ),
     DemoPatient(
         "demo-patient-4", "Lars Nilsson", "conservative-achilles-ho", HO, 24, "Europe/Berlin", "left",
@@ -105,6 +113,8 @@ def demo_seed(*, password: str) -> SeedResult:
         patient = _patient(profile, user=user, clinic=demo, physio=physio, created=created)
         enrollment = _enrollment(profile, patient=patient, by=physio, created=created)
         _history(profile, patient=patient, enrollment=enrollment, physio=physio, created=created)
+        _review_outcome(profile, enrollment=enrollment, physio=physio, created=created)
+        _red_flag(profile, patient=patient, enrollment=enrollment, created=created)
         logins.append(_login(user, f"patient: {profile.story}"))
     return SeedResult(logins=logins, created={k: v for k, v in created.items() if v})
 
@@ -357,3 +367,48 @@ def _clinical_events(profile: DemoPatient, *, patient: Patient, start: date, day
 
 def _imaging(modality: str) -> dict:
     return {"modality": modality, "ho_maturity": "immature"}
+
+
+def _review_outcome(profile: DemoPatient, *, enrollment: Enrollment, physio: User, created: dict) -> None:
+    """The physio judges the first review in its window, through the service the API uses (a referral if not met).
+
+    Only while undecided: a later run, or a physio's own decision since, is left as it is.
+    """
+    if not profile.review_outcome:
+        return
+    review = (
+        Milestone.objects.filter(enrollment=enrollment, kind="review", status__in=Milestone.UNDECIDED)
+        .order_by("position")
+        .first()
+    )
+    if review is None or clock.local_today(enrollment.patient.timezone) < review.window_start:
+        return
+    milestone_outcome_record(
+        milestone=review,
+        outcome=profile.review_outcome,
+        note="Pain and VISA-A no better than at baseline: referred to the specialist.",
+        by=physio,
+    )
+    _count(created, "reviews judged")
+
+
+def _red_flag(profile: DemoPatient, *, patient: Patient, enrollment: Enrollment, created: dict) -> None:
+    """A symptom report sent through intake, as the phone sends it, so the safety rules raise its alert.
+
+    Dated the evening before the seeded day (a fixed day of the enrolment), under a stable client_id:
+    a later run sends the same entry again, which intake answers as a duplicate and raises nothing.
+    """
+    if not profile.red_flag:
+        return
+    on = enrollment.start_date + timedelta(days=profile.day - 1)
+    entry = SymptomReportInSerializer(
+        data={
+            "client_id": str(_client_id(profile, "red-flag")),
+            "reported_at": clock.local_instant(on, time(19, 0), patient.timezone).isoformat(),
+            "symptoms": list(profile.red_flag),
+            "note": "The calf has been sore and swollen since this morning.",
+        }
+    )
+    entry.is_valid(raise_exception=True)
+    _, outcome = log_record(patient=patient, kind="symptom_reports", data=entry.validated_data)
+    _count(created, "red flags reported", outcome == CREATED)
