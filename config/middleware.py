@@ -53,7 +53,8 @@ class ApiErrorsMiddleware:
 
 
 def _is_json(response: HttpResponse) -> bool:
-    return response.get("Content-Type", "").startswith("application/json")
+    # FHIR paths answer their errors as OperationOutcome resources (the contract's FHIR section).
+    return response.get("Content-Type", "").startswith(("application/json", "application/fhir+json"))
 
 
 def _api_error(request: HttpRequest, status: int) -> HttpResponse:

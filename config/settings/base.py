@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.blank_strings_any_of",
+        "rehab.exchange.api.schema.fhir_operation_paths",
     ],
     "ENUM_NAME_OVERRIDES": {
         "SymptomEnum": "protocols.definition.SYMPTOMS",

@@ -91,16 +91,18 @@ class AlertEvent(models.Model):
     """The outbox: written in the transaction that changes the alert.
 
     Its `id` is the event id a clinic dedupes on; the payload is frozen when
-    the event happens, so a retry days later sends the same body.
+    the event happens, so a retry days later sends the same body. A
+    `patient.erased` event belongs to no alert: it names the patient's id only.
     """
 
     class Type(models.TextChoices):
         CREATED = "alert.created"
         ESCALATED = "alert.escalated"
         RESOLVED = "alert.resolved"
+        PATIENT_ERASED = "patient.erased"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     clinic = models.ForeignKey("patients.Clinic", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=20, choices=Type.choices)
     created_at = models.DateTimeField()
