@@ -33,7 +33,7 @@ class RoleTokenObtainPairSerializer(TokenObtainPairSerializer):
         # simplejwt's password field trims, activation (like Django's own forms) does not: a
         # password with a space at either end could never sign in. A password is what was typed.
         self.fields["password"] = PasswordField(trim_whitespace=False)
-        self.fields["otp"] = serializers.CharField(required=False, allow_blank=True, max_length=32, write_only=True)
+        self.fields["otp"] = TextField(required=False, max_length=32, write_only=True)  # as documented below
 
     def validate(self, attrs):
         # The password first (django-axes counts a wrong one), then the second factor where it applies
@@ -73,7 +73,7 @@ class RefreshInSerializer(serializers.Serializer):
 class TokenCredentialsSerializer(serializers.Serializer):
     username = TextField()
     password = TextField(trim_whitespace=False, style={"input_type": "password"})
-    otp = serializers.CharField(
+    otp = TextField(
         required=False,
         max_length=32,
         help_text=(

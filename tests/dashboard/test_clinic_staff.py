@@ -106,3 +106,10 @@ def test_a_clinic_admin_switches_the_totp_requirement_and_each_switch_is_audited
 def test_requiring_totp_sends_the_admin_without_a_device_to_enrolment_at_the_next_page(admin_web):
     admin_web.post(PAGE, {"require_totp": "on"})
     assert admin_web.get(PAGE)["Location"] == "/sign-in/authenticator/?next=%2Fclinic%2Fstaff%2F"
+
+
+def test_the_top_bar_links_the_staff_page_for_clinic_admins_only(admin_web, physio):
+    link = '<a href="/clinic/staff/" aria-current="page">Staff</a>'
+    assert link in admin_web.get(PAGE).content.decode()
+    physio_page = dashboard_client(physio).get("/sign-in/authenticator/").content.decode()
+    assert ">Sign out</button>" in physio_page and 'href="/clinic/staff/"' not in physio_page

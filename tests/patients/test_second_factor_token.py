@@ -98,3 +98,9 @@ def test_requiring_totp_ends_the_staffs_api_tokens_issued_with_the_password_alon
     assert client.get("/api/v1/me/").status_code == 200
     totp_requirement_set(clinic=clinic, required=True, by=clinic_admin, ip_address=None)
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_an_empty_otp_is_refused_as_the_schema_says(physio):
+    response = token(otp="  ")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"otp"}
