@@ -81,6 +81,23 @@ def visa_a_latest(responses: Iterable[VisaA], first: date, last: date) -> VisaA 
     return latest
 
 
+def pain_improvement_threshold(*, rules: Mapping, baseline: Fraction) -> Fraction:
+    """The highest pain measure that counts as improved: the points AND the fraction below baseline.
+
+    A drop of at least p points and at least f of the baseline is a measure at
+    most min(baseline - p, (1 - f) x baseline): the line the charts draw is the
+    judgement's own bar.
+    """
+    points = Fraction(str(rules["pain_improvement_points"]))
+    fraction = Fraction(str(rules["pain_improvement_fraction"]))
+    return min(baseline - points, baseline * (1 - fraction))
+
+
+def visa_a_improvement_target(*, rules: Mapping, baseline: int) -> int:
+    """The lowest VISA-A score that counts as improved on this baseline."""
+    return baseline + int(rules["visa_a_improvement_points"])
+
+
 def judge_improvement(
     *,
     rules: Mapping,
@@ -92,12 +109,9 @@ def judge_improvement(
     """Improved if pain fell by both the points and the fraction, or VISA-A rose enough."""
     pain_improved = visa_improved = None
     if baseline_pain and current_pain:
-        drop = baseline_pain.value - current_pain.value
-        pain_improved = drop >= Fraction(
-            str(rules["pain_improvement_points"])
-        ) and drop >= baseline_pain.value * Fraction(str(rules["pain_improvement_fraction"]))
+        pain_improved = current_pain.value <= pain_improvement_threshold(rules=rules, baseline=baseline_pain.value)
     if baseline_visa_a and current_visa_a:
-        visa_improved = current_visa_a.score - baseline_visa_a.score >= int(rules["visa_a_improvement_points"])
+        visa_improved = current_visa_a.score >= visa_a_improvement_target(rules=rules, baseline=baseline_visa_a.score)
     if pain_improved or visa_improved:
         outcome = IMPROVED
     elif pain_improved is None and visa_improved is None:

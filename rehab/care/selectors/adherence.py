@@ -44,7 +44,48 @@ def adherence_7d(
         return {}
     first = min(s.window[0] for s in subjects)
     last = max(s.window[1] for s in subjects)
-    ids = [s.patient_id for s in subjects]
+    enrollments, done = _loaded([s.patient_id for s in subjects], first, last)
+    return {
+        s.patient_id: _adherence(
+            *s.window, s.exercise_overrides, enrollments[s.patient_id], done[s.patient_id], versions=versions
+        )
+        for s in subjects
+    }
+
+
+@dataclass(frozen=True)
+class WeekOfAdherence:
+    week: int  # 1 for the enrolment's first seven days
+    first: date
+    last: date
+    adherence: Fraction | None
+
+
+def adherence_weekly(
+    *, patient_id: int, start: date, today: date, exercise_overrides: list, versions: Mapping[int, ProtocolVersion]
+) -> list[WeekOfAdherence]:
+    """Adherence of each week since `start` (day 0), by the same measure as adherence_7d, up to yesterday.
+
+    The week still running counts its days so far. Two queries for the whole enrolment.
+    """
+    yesterday = today - timedelta(days=1)
+    if yesterday < start:
+        return []
+    enrollments, done = _loaded([patient_id], start, yesterday)
+    weeks = []
+    first, week = start, 1
+    while first <= yesterday:
+        last = min(first + timedelta(days=ADHERENCE_DAYS - 1), yesterday)
+        value = _adherence(
+            first, last, exercise_overrides, enrollments[patient_id], done[patient_id], versions=versions
+        )
+        weeks.append(WeekOfAdherence(week, first, last, value))
+        first, week = first + timedelta(days=ADHERENCE_DAYS), week + 1
+    return weeks
+
+
+def _loaded(ids: list[int], first: date, last: date) -> tuple[dict, dict]:
+    """Each patient's enrolments overlapping [first, last], and completed sessions per local day."""
     enrollments = defaultdict(list)
     rows = (
         Enrollment.objects.filter(patient_id__in=ids, start_date__lte=last)
@@ -62,22 +103,26 @@ def adherence_7d(
     )
     for row in counts:
         done[row["patient_id"]][row["local_date"]] = row["n"]
-    return {
-        s.patient_id: _adherence(s, enrollments[s.patient_id], done[s.patient_id], versions=versions) for s in subjects
-    }
+    return enrollments, done
 
 
 def _adherence(
-    subject: AdherenceSubject, enrollments: list, done: Mapping[date, int], *, versions: Mapping[int, ProtocolVersion]
+    first: date,
+    last: date,
+    exercise_overrides: list,
+    enrollments: list,
+    done: Mapping[date, int],
+    *,
+    versions: Mapping[int, ProtocolVersion],
 ) -> Fraction | None:
-    first, last = subject.window
+    """Completed over prescribed sessions on the days [first, last], capped at 1; None when nothing was prescribed."""
     prescribed = completed = 0
     day = first
     while day <= last:
         for version_id, start, end in enrollments:
             if start <= day and (end is None or day <= end):
                 definition = versions[version_id].definition
-                prescribed += sessions_prescribed(definition, (day - start).days, subject.exercise_overrides)
+                prescribed += sessions_prescribed(definition, (day - start).days, exercise_overrides)
                 break
         completed += done.get(day, 0)
         day += timedelta(days=1)

@@ -57,3 +57,17 @@ def visa_a_scores(ranges: Iterable[Range]) -> dict[int, list[VisaA]]:
     for patient_id, local_date, score in rows:
         result[patient_id].append(VisaA(local_date, score))
     return result
+
+
+def daily_pain_means_by_context(*, patient_id: int, first: date, last: date) -> dict[str, dict[date, Fraction]]:
+    """One patient's mean score per local day and context (morning, activity, ...): the charts' lines per context."""
+    result: dict[str, dict[date, Fraction]] = defaultdict(dict)
+    rows = (
+        PainLog.objects.filter(patient_id=patient_id, local_date__gte=first, local_date__lte=last)
+        .values("context", "local_date")
+        .annotate(total=Sum("score"), n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        result[row["context"]][row["local_date"]] = Fraction(row["total"], row["n"])
+    return result

@@ -43,6 +43,7 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
+    Exists,
     F,
     FloatField,
     Func,
@@ -60,17 +61,28 @@ from config import clock
 from patients.models import Patient
 from protocols.definition import ProtocolDefinition
 from protocols.selectors import protocol_versions_by_id
-from protocols.timeline import DatedMilestone, dated_milestone, next_milestone
+from protocols.timeline import DatedMilestone, next_milestone
 from rehab.alerts.models import Alert
-from rehab.care import measures
 from rehab.care.models import Enrollment, Milestone
 from rehab.care.selectors.adherence import AdherenceSubject, adherence_7d
 from rehab.care.selectors.measures import daily_pain_means, visa_a_scores
 from rehab.intake.registry import KINDS
 from rehab.logs.models import PainLog, VisaAResponse
+from rehab.records.selectors.baselines import baseline_window
 
 ORDERING_FIELDS = ("display_name", "day", "pain_7d_mean", "adherence_7d", "last_log_at", "open_alerts")
+# The web dashboard's default order (not offered by the API, whose orderings are the contract's).
+BY_NEED = "need"
 PAIN_MEAN_DAYS = 7
+# "Reviews due this week": a review whose window is open or opens within this many days.
+REVIEW_DUE_DAYS = 7
+URGENT_SEVERITIES = (Alert.Severity.URGENT, Alert.Severity.EMERGENCY)
+
+
+class Need:
+    """The ranks of BY_NEED, most pressing first."""
+
+    URGENT_ALERTS, ROUTINE_ALERTS, REVIEW_DUE, REST = range(4)
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,9 @@ class DashboardQuery:
     phase: str = ""
     status: str = ""
     ordering: str = "display_name"
+    # The web dashboard's "My patients" and its default of hiding discharged patients.
+    assigned_physio_id: int | None = None
+    exclude_discharged: bool = False
 
 
 class MeanOfDailyMeans(Subquery):
@@ -223,6 +238,10 @@ class PatientDashboard:
             qs = qs.filter(open_alerts__gt=0) if q.has_open_alerts else qs.filter(open_alerts=0)
         if q.phase:
             qs = qs.filter(self._phase_clause(q.phase))
+        if q.assigned_physio_id is not None:
+            qs = qs.filter(assigned_physio_id=q.assigned_physio_id)
+        if q.exclude_discharged:
+            qs = qs.exclude(status=Patient.Status.DISCHARGED)
         return qs
 
     def _phase_clause(self, code: str) -> Q:
@@ -241,6 +260,10 @@ class PatientDashboard:
         ordering = self.query.ordering or "display_name"
         descending = ordering.startswith("-")
         name = ordering.lstrip("-")
+        if name == BY_NEED:
+            week_ahead = {tz: d + timedelta(days=REVIEW_DUE_DAYS) for tz, d in self.today_by_zone.items()}
+            qs = qs.annotate(review_horizon=_per_zone(week_ahead)).annotate(need=self._need())
+            return qs.order_by("need", "display_name", "pk")
         if name not in ORDERING_FIELDS:
             raise ValueError(f"cannot order by {ordering}")
         if name == "adherence_7d":
@@ -248,6 +271,24 @@ class PatientDashboard:
             return qs.order_by("adherence_rank", "display_name", "pk")
         expression = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
         return qs.order_by(expression, "display_name", "pk")
+
+    def _need(self) -> Case:
+        """Open emergency/urgent alerts, then routine ones, then a review due this week, then the rest."""
+        open_alerts = Alert.objects.filter(patient_id=OuterRef("pk"), status=Alert.Status.OPEN)
+        review_due = Milestone.objects.filter(
+            enrollment_id=OuterRef("enrollment_id"),
+            kind="review",
+            status__in=Milestone.UNDECIDED,
+            window_start__lte=OuterRef("review_horizon"),
+            window_end__gte=OuterRef("local_today"),
+        )
+        return Case(
+            When(Exists(open_alerts.filter(severity__in=URGENT_SEVERITIES)), then=Value(Need.URGENT_ALERTS)),
+            When(Exists(open_alerts), then=Value(Need.ROUTINE_ALERTS)),
+            When(Exists(review_due), then=Value(Need.REVIEW_DUE)),
+            default=Value(Need.REST),
+            output_field=IntegerField(),
+        )
 
     def _adherence_rank(self, qs: QuerySet[Patient], *, descending: bool) -> RankIn:
         """Ranks the whole filtered set by adherence (nulls last, then name) and hands the order to SQL."""
@@ -291,23 +332,16 @@ class PatientDashboard:
         windows = {}
         for p in page:
             definition = self._definition(p)
-            baseline = None if definition is None else baseline_milestone(definition)
-            if baseline is None:
-                continue
-            dated = dated_milestone(baseline, p.enrollment_start)
-            fallback = int(definition.rule("baseline_fallback_days"))
-            windows[p.pk] = (dated, fallback, int(definition.rule("pain_min_days")))
-        ranges = [(pk, d.window_start, d.window_end + timedelta(days=f)) for pk, (d, f, _) in windows.items()]
+            window = None if definition is None else baseline_window(definition, p.enrollment_start)
+            if window is not None:
+                windows[p.pk] = window
+        ranges = [(pk, w.dated.window_start, w.reach) for pk, w in windows.items()]
         pain = daily_pain_means(ranges)
         visa = visa_a_scores(ranges)
         result = {}
-        for pk, (dated, fallback, min_days) in windows.items():
-            pain_baseline = measures.pain_baseline(
-                pain.get(pk, {}), dated.window_start, dated.window_end, min_days=min_days, fallback_days=fallback
-            )
-            visa_baseline = measures.visa_a_baseline(
-                visa.get(pk, []), dated.window_start, dated.window_end, fallback_days=fallback
-            )
+        for pk, window in windows.items():
+            pain_baseline = window.pain(pain.get(pk, {}))
+            visa_baseline = window.visa_a(visa.get(pk, []))
             result[pk] = (
                 None if pain_baseline is None else pain_baseline.value,
                 None if visa_baseline is None else visa_baseline.score,
@@ -358,14 +392,6 @@ class PatientDashboard:
             if upcoming is None
             else {"code": upcoming.code, "window_start": upcoming.window_start, "window_end": upcoming.window_end},
         }
-
-
-def baseline_milestone(definition: ProtocolDefinition):
-    """The milestone whose window is the baseline of the protocol's reviews (section 4)."""
-    for m in definition.milestones:
-        if m.is_review and m.baseline:
-            return definition.milestone(m.baseline)
-    return next((m for m in definition.milestones if m.kind == "baseline"), None)
 
 
 def _rounded(value, places: int = 2) -> float | None:
