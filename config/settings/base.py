@@ -339,6 +339,8 @@ OTP_TOTP_ISSUER = "Achilles rehab"
 
 # --- Product settings --------------------------------------------------------
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=14)
+# The app link a new patient's QR code opens; `{code}` becomes their activation code.
+ACTIVATION_LINK_TEMPLATE = env("ACTIVATION_LINK_TEMPLATE", default="rehab://activate?code={code}")
 # Production refuses webhook URLs that are not https or that resolve to
 # loopback/private addresses; local and test settings allow them.
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=True)

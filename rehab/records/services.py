@@ -9,11 +9,12 @@ from django.db import transaction
 
 from config import clock
 from config.errors import NotAllowed
-from patients.models import Patient, User
+from patients.models import Clinic, Patient, User
 from patients.services.sessions import sessions_end
+from protocols.selectors import protocol_version_latest
 from rehab.care.models import Enrollment
 from rehab.care.services.enrollment import patient_schedule_refresh
-from rehab.care.services.patients import PatientInvalid, patient_record_check
+from rehab.care.services.patients import PatientInvalid, patient_create, patient_record_check
 from rehab.reminders.services import reminders_cancel_pending, reminders_replan
 
 
@@ -52,6 +53,17 @@ def me_update(*, user: User, data: dict) -> None:
         patient.save(update_fields=changed)
         patient_schedule_refresh(patient=patient)
         reminders_replan(patient=patient)
+
+
+def patient_register(*, clinic: Clinic, by: User, protocol: str, **fields) -> tuple[Patient, str]:
+    """A new patient on the latest version of the protocol named by code (POST /patients/, the dashboard's form).
+
+    `fields` are patient_create's; returns the patient and their activation code in clear.
+    """
+    version = protocol_version_latest(protocol)
+    if version is None:
+        raise PatientInvalid.on("protocol", "No such protocol.")
+    return patient_create(clinic=clinic, by=by, protocol_version=version, **fields)
 
 
 UPDATABLE = (

@@ -93,6 +93,8 @@ class AlertEvent(models.Model):
     Its `id` is the event id a clinic dedupes on; the payload is frozen when
     the event happens, so a retry days later sends the same body. A
     `patient.erased` event belongs to no alert: it names the patient's id only.
+    Nor does an `alert.test` (a clinic admin's "send a test event"): its payload
+    carries a sample alert marked `"test": true`.
     """
 
     class Type(models.TextChoices):
@@ -100,6 +102,7 @@ class AlertEvent(models.Model):
         ESCALATED = "alert.escalated"
         RESOLVED = "alert.resolved"
         PATIENT_ERASED = "patient.erased"
+        TEST = "alert.test"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="events")

@@ -91,9 +91,9 @@ def _delivery(event: AlertEvent, channel: str, target: str, now: datetime) -> De
 
 
 def _priority(event: AlertEvent) -> int:
-    # News that an alert was resolved, or that a patient was erased, asks nobody to act: it waits
-    # its turn like routine news.
-    if event.type in (AlertEvent.Type.RESOLVED, AlertEvent.Type.PATIENT_ERASED):
+    # News that an alert was resolved, or that a patient was erased, asks nobody to act, nor does a
+    # test event: they wait their turn like routine news.
+    if event.type in (AlertEvent.Type.RESOLVED, AlertEvent.Type.PATIENT_ERASED, AlertEvent.Type.TEST):
         return Delivery.Priority.ROUTINE
     return PRIORITY_OF_SEVERITY[event.severity]
 

@@ -3,7 +3,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from config.api.schema import error_responses
@@ -11,8 +10,6 @@ from config.api.serializers import query_data
 from patients.api.base import ClinicScopedViewSet
 from patients.models import Patient
 from patients.services.activation import activation_code_issue
-from protocols.selectors import protocol_version_latest
-from rehab.care.services.patients import patient_create
 from rehab.records.api.serializers import (
     ActivationCodeSerializer,
     DashboardQuerySerializer,
@@ -24,7 +21,7 @@ from rehab.records.api.serializers import (
 )
 from rehab.records.selectors.dashboard import DashboardQuery, PatientDashboard
 from rehab.records.selectors.patient import patient_detail
-from rehab.records.services import patient_update
+from rehab.records.services import patient_register, patient_update
 
 
 class PatientViewSet(ClinicScopedViewSet):
@@ -52,10 +49,7 @@ class PatientViewSet(ClinicScopedViewSet):
     )
     def create(self, request):
         data = _validated(PatientCreateSerializer, request.data)
-        version = protocol_version_latest(data.pop("protocol"))
-        if version is None:
-            raise ValidationError({"protocol": ["No such protocol."]})
-        patient, code = patient_create(clinic=request.user.clinic, by=request.user, protocol_version=version, **data)
+        patient, code = patient_register(clinic=request.user.clinic, by=request.user, **data)
         patient = patient_detail(self.get_queryset().get(pk=patient.pk))
         patient.activation_code = code
         self._audit_patients().add(patient.pk)
