@@ -10,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients.models import AuditEntry
-from tests.support.totp import PASSWORD, totp_code
+from tests.support.totp import PASSWORD, backup_codes, dashboard_client, enrol_totp, totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
@@ -129,3 +129,22 @@ def test_staff_without_a_requirement_may_enrol_from_a_signed_in_session(web, cli
 def test_the_enrolment_page_without_a_password_first_goes_to_the_sign_in(web, strict_clinic, physio):
     assert web.get(ENROL)["Location"] == "/sign-in/"
     assert not TOTPDevice.objects.filter(user=physio).exists()
+
+
+def test_staff_with_an_authenticator_see_it_set_up_and_get_new_backup_codes(physio):
+    enrol_totp(physio)
+    old = backup_codes(physio)
+    web = dashboard_client(physio)
+    page = web.get(ENROL).content.decode()
+    assert "Your authenticator app is set up" in page and "<strong>10</strong> unused backup codes" in page
+    response = web.post(reverse("dashboard:backup-codes"))
+    shown = re.findall(r"<li><code>([a-z2-7]+)</code></li>", response.content.decode())
+    assert len(shown) == 10 and not set(shown) & set(old)
+    assert set(StaticToken.objects.filter(device__user=physio).values_list("token", flat=True)) == set(shown)
+
+
+def test_new_backup_codes_need_a_session_that_passed_a_code(web, physio):
+    sign_in(web)  # no authenticator: signed in with the password alone
+    response = web.post(reverse("dashboard:backup-codes"))
+    assert response["Location"] == ENROL
+    assert not StaticToken.objects.filter(device__user=physio).exists()

@@ -33,7 +33,7 @@ from patients.services.second_factor import (
     totp_device_confirm,
     totp_device_start,
 )
-from rehab.dashboard.access import is_staff_member
+from rehab.dashboard.access import is_staff_member, staff_page
 from rehab.dashboard.auth.forms import CodeForm, SignInForm
 from rehab.dashboard.auth.lockout import lockout_response
 from rehab.dashboard.idle import LAST_ACTIVITY_KEY
@@ -123,8 +123,11 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
         messages.info(request, PENDING_EXPIRED)
         return redirect("dashboard:sign-in")
     if has_totp_device(user):
-        messages.info(request, "You already have an authenticator app. A clinic admin can reset it.")
-        return redirect("dashboard:verify" if pending is not None else "dashboard:patients")
+        if pending is not None:
+            return redirect("dashboard:verify")
+        return render(
+            request, "dashboard/auth/authenticator.html", {"staff": user, "codes_left": backup_codes_left(user)}
+        )
 
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -161,6 +164,17 @@ def _qr_svg(uri: str) -> str:
 
 def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@require_POST
+@staff_page
+def backup_codes_new(request: HttpRequest) -> HttpResponse:
+    """A fresh set of backup codes (the old set stops working), for staff who signed in with a code."""
+    if not request.user.is_verified():
+        messages.info(request, "Set up an authenticator app first; backup codes come with it.")
+        return redirect("dashboard:totp-enrol")
+    codes = backup_codes_issue(user=request.user)
+    return render(request, "dashboard/auth/backup_codes.html", {"codes": codes, "next": reverse("dashboard:patients")})
 
 
 @require_POST
