@@ -1,11 +1,13 @@
 """Signing in to the dashboard: the password, the code step, backup codes, refusals, sign-out, lock-out."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PhysioFactory
@@ -209,3 +211,17 @@ def test_a_lock_out_on_the_web_does_not_lock_another_member_of_staff(web, physio
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(web, password="wrong")
     assert sign_in(web, username="dora")["Location"] == landing()
+
+
+def test_the_sign_in_form_is_refused_without_its_csrf_token(physio):
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(SIGN_IN, {"username": "alice", "password": PASSWORD}).status_code == 403
+    page = browser.get(SIGN_IN)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    response = browser.post(SIGN_IN, {"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    assert response["Location"] == landing()
+
+
+def test_the_sign_in_page_of_someone_signed_in_goes_on_to_the_page_asked_for(web, physio):
+    sign_in(web)
+    assert web.get(SIGN_IN + "?next=/alerts/")["Location"] == "/alerts/"
