@@ -96,6 +96,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The top bar's count of open urgent/emergency alerts, on every dashboard page.
+                "rehab.dashboard.context_processors.open_urgent_count",
             ],
         },
     },
