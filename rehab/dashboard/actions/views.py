@@ -39,7 +39,7 @@ def _page(request, *, typed: form.Typed, token: str, errors: dict | None = None,
         request,
         "dashboard/actions/patient_new.html",
         {
-            "nav": "patients",
+            "nav": "patient-new",
             "typed": typed,
             "errors": errors or {},
             "form_token": token,
