@@ -37,13 +37,13 @@ from rehab.dashboard.access import is_staff_member, staff_page
 from rehab.dashboard.auth.forms import CodeForm, SignInForm
 from rehab.dashboard.auth.lockout import lockout_response
 from rehab.dashboard.idle import LAST_ACTIVITY_KEY
-from rehab.dashboard.signing_in import pending_clear, pending_from_session, pending_start, safe_next
+from rehab.dashboard.signing_in import PENDING_MINUTES, pending_clear, pending_from_session, pending_start, safe_next
 
 PATIENT_REFUSED = "Patients sign in with the phone app, not here. The dashboard is for the clinic's physiotherapists."
 NOT_STAFF_REFUSED = "This sign-in is not a clinic staff member's, so it cannot open the dashboard."
 WRONG_PASSWORD = "The username or password is not right. Check them and try again."
 WRONG_CODE = "That code is not right, or was used already. Try the code your app shows now."
-PENDING_EXPIRED = "The sign-in took too long. Sign in again."
+PENDING_EXPIRED = f"Sign in to go on (a sign-in left half done expires after {PENDING_MINUTES} minutes)."
 
 
 def _signed_in(request: HttpRequest, *, user: User, backend: str, device, next_url: str) -> HttpResponse:
