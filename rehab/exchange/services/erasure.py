@@ -49,7 +49,7 @@ def patient_erase(*, patient: Patient, by: User, ip_address: str | None = None) 
 
     A second call changes nothing and answers the first erasure.
     """
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    patient = Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
     done = Erasure.objects.filter(patient=patient).first()
     if done is not None:
         return done, False
