@@ -21,8 +21,11 @@ from rehab.dashboard.signing_in import pending_restart
 
 
 def is_staff_member(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_authenticated and user.is_active and user.is_clinician and user.clinic_id is not None
+    # DRF's requests nobody signed in to carry no user at all (UNAUTHENTICATED_USER is None).
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_active and user.is_clinician and user.clinic_id is not None
 
 
 def _page_url(request: HttpRequest) -> str:
