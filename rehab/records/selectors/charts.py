@@ -42,7 +42,7 @@ def patient_charts(*, patient: Patient, enrollment: Enrollment, today: date, mil
     )
     return {
         "protocol": {"code": definition.code, "version": version.version},
-        "range": {"start": start.isoformat(), "end": max([last, *(m.window_end for m in milestones)]).isoformat()},
+        "range": {"start": start.isoformat(), "end": _range_end(last, today, milestones).isoformat()},
         "today": today.isoformat(),
         "phases": [
             {"code": p.code, "name": p.name, "start": p.start.isoformat(), "end": p.end and p.end.isoformat()}
@@ -91,6 +91,13 @@ def patient_charts(*, patient: Patient, enrollment: Enrollment, today: date, mil
             for w in weeks
         ],
     }
+
+
+def _range_end(last: date, today: date, milestones: list[Milestone]) -> date:
+    """Up to the last day logged, or on to the end of the next milestone still to come (the review ahead)."""
+    ahead = [m for m in milestones if m.status in Milestone.UNDECIDED and m.window_end >= today]
+    upcoming = min(ahead, key=lambda m: (m.window_start, m.position), default=None)
+    return last if upcoming is None else max(last, upcoming.window_end)
 
 
 def _series(days: dict) -> list[dict]:

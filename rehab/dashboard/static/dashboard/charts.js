@@ -1,0 +1,119 @@
+// One patient's charts, drawn from the page's `patient-chart-data` (json_script): nothing is computed here
+// that the server did not decide (daily means, baseline, improvement line, weekly adherence).
+(function () {
+  "use strict";
+  var source = document.getElementById("patient-chart-data");
+  if (!source || !window.Chart) return;
+  var data = JSON.parse(source.textContent);
+  var annotation = window["chartjs-plugin-annotation"];
+  if (annotation) Chart.register(annotation);
+
+  var PHASE_FILLS = ["rgba(31, 95, 191, 0.07)", "rgba(43, 138, 62, 0.08)", "rgba(217, 72, 15, 0.07)", "rgba(92, 111, 130, 0.09)"];
+  var CONTEXT_COLOURS = ["#7b5ea7", "#2b8a3e", "#d9480f", "#1098ad", "#868e96", "#c2255c"];
+  var dayAxis = {
+    type: "time",
+    time: { unit: "week", tooltipFormat: "yyyy-MM-dd", displayFormats: { week: "d MMM", day: "d MMM" } },
+    min: data.range.start,
+    max: data.range.end,
+    title: { display: true, text: "Date (the patient's days)" }
+  };
+
+  function points(series, key) {
+    return series.map(function (p) { return { x: p.date, y: p[key] }; });
+  }
+
+  function horizontal(value, label, colour, dashed) {
+    return {
+      type: "line", yMin: value, yMax: value, borderColor: colour, borderWidth: 2,
+      borderDash: dashed ? [6, 4] : [],
+      label: { display: true, content: label, position: "start", backgroundColor: colour, font: { size: 11 } }
+    };
+  }
+
+  function phaseBands() {
+    var bands = {};
+    data.phases.forEach(function (phase, i) {
+      bands["phase-" + phase.code] = {
+        type: "box", xMin: phase.start, xMax: phase.end || data.range.end, drawTime: "beforeDatasetsDraw",
+        backgroundColor: PHASE_FILLS[i % PHASE_FILLS.length], borderWidth: 0,
+        label: { display: true, content: phase.name, position: { x: "start", y: "start" }, color: "#5b6472", font: { size: 11 } }
+      };
+    });
+    return bands;
+  }
+
+  function milestoneMarkers(yMax) {
+    var markers = {};
+    data.milestones.forEach(function (m) {
+      markers["milestone-" + m.code] = {
+        type: "box", xMin: m.window_start, xMax: m.window_end, yMin: yMax * 0.94, yMax: yMax,
+        backgroundColor: m.kind === "review" ? "rgba(217, 72, 15, 0.55)" : "rgba(29, 36, 48, 0.4)", borderWidth: 0,
+        label: { display: false, content: m.name }
+      };
+    });
+    return markers;
+  }
+
+  function painChart() {
+    var datasets = [{
+      label: "Daily mean (all contexts)", data: points(data.pain.daily_mean, "mean"),
+      borderColor: "#1d2430", backgroundColor: "#1d2430", borderWidth: 2.5, pointRadius: 2, tension: 0.2
+    }];
+    Object.keys(data.pain.by_context).forEach(function (context, i) {
+      datasets.push({
+        label: context.replace(/_/g, " "), data: points(data.pain.by_context[context], "mean"),
+        borderColor: CONTEXT_COLOURS[i % CONTEXT_COLOURS.length], backgroundColor: CONTEXT_COLOURS[i % CONTEXT_COLOURS.length],
+        borderWidth: 1, borderDash: [3, 3], pointRadius: 0, tension: 0.2, hidden: false
+      });
+    });
+    var annotations = Object.assign(phaseBands(), milestoneMarkers(10));
+    if (data.pain.baseline !== null) annotations.baseline = horizontal(data.pain.baseline, "Baseline " + data.pain.baseline.toFixed(1), "#5c6f82", false);
+    if (data.pain.improvement_threshold !== null) {
+      annotations.threshold = horizontal(data.pain.improvement_threshold, "Improved at " + data.pain.improvement_threshold.toFixed(1) + " or less", "#2b8a3e", true);
+    }
+    return new Chart(document.getElementById("pain-chart"), {
+      type: "line", data: { datasets: datasets },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false, parsing: true,
+        scales: { x: dayAxis, y: { min: 0, max: 10, title: { display: true, text: "Pain (0-10)" } } },
+        plugins: { annotation: { annotations: annotations }, legend: { position: "bottom" } }
+      }
+    });
+  }
+
+  function visaChart() {
+    var annotations = milestoneMarkers(100);
+    if (data.visa_a.baseline !== null) {
+      annotations.baseline = horizontal(data.visa_a.baseline, "Baseline " + data.visa_a.baseline, "#5c6f82", false);
+      annotations.target = horizontal(data.visa_a.improvement_target, "Improved at " + data.visa_a.improvement_target + " or more", "#2b8a3e", true);
+    }
+    return new Chart(document.getElementById("visa-a-chart"), {
+      type: "line",
+      data: { datasets: [{ label: "VISA-A", data: data.visa_a.scores.map(function (s) { return { x: s.date, y: s.score }; }),
+        borderColor: "#1f5fbf", backgroundColor: "#1f5fbf", pointRadius: 4 }] },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        scales: { x: dayAxis, y: { min: 0, max: 100, title: { display: true, text: "VISA-A (0-100)" } } },
+        plugins: { annotation: { annotations: annotations }, legend: { display: false } }
+      }
+    });
+  }
+
+  function adherenceChart() {
+    return new Chart(document.getElementById("adherence-chart"), {
+      type: "bar",
+      data: {
+        labels: data.adherence_weekly.map(function (w) { return "Week " + w.week; }),
+        datasets: [{ label: "Adherence", backgroundColor: "#2b8a3e",
+          data: data.adherence_weekly.map(function (w) { return w.adherence === null ? null : Math.round(w.adherence * 100); }) }]
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        scales: { y: { min: 0, max: 100, title: { display: true, text: "Sessions done (%)" } } },
+        plugins: { legend: { display: false } }
+      }
+    });
+  }
+
+  window.patientCharts = { pain: painChart(), visaA: visaChart(), adherence: adherenceChart() };
+})();
