@@ -13,6 +13,7 @@ from patients.models import AuditEntry, Device
 from rehab.alerts.models import Alert, AlertEvent, Delivery, WebhookEndpoint
 from rehab.alerts.services.alerts import alert_resolve
 from rehab.alerts.services.delivery import delivery_sweep
+from rehab.billing.models import ClosedRow, MonthClose
 from rehab.care.models import Milestone
 from rehab.exchange.models import Erasure
 from rehab.logs.models import PainLog
@@ -69,6 +70,11 @@ def erased(record, physio_client, admin_client, physio, other_patient):
         Delivery.objects.exclude(pk=first.pk).update(next_attempt_at=NOW + timedelta(days=1))
         delivery_sweep()  # one is delivered; the others still wait
     alert_resolve(alert=record["referral"], by=physio, note=f"{SECRET_WORDS} (resolved)")  # not yet fanned out
+    closed = MonthClose.objects.create(
+        clinic=patient.clinic, month=START.replace(day=1), closed_by=physio, closed_at=NOW
+    )
+    figures = {"patient": {"id": patient.pk, "display_name": patient.display_name}, "minutes": 21}
+    ClosedRow.objects.create(close=closed, patient=patient, figures=figures)  # a billed month, frozen
     discharge(physio_client, patient)
     tokens = tokens_for(user)  # a discharged patient signs in again to read their history
     assert physio_client.get("/api/v1/patients/", {"search": "Ruth Ellison"}).status_code == 200
@@ -104,6 +110,7 @@ def _kept(patient) -> dict:
             Milestone.objects.filter(enrollment__patient=patient).order_by("id").values_list("code", "status")
         ),
         "alerts": list(Alert.objects.filter(patient=patient).order_by("id").values_list("id", "code", "status")),
+        "billed": [r.figures["minutes"] for r in ClosedRow.objects.filter(patient=patient)],
     }
 
 

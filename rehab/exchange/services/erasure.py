@@ -29,6 +29,7 @@ from patients.services.audit import audit_record
 from patients.services.sessions import sessions_end
 from rehab.alerts.models import Alert, AlertEvent, Delivery, DeliveryAttempt
 from rehab.alerts.services.patient_events import patient_erased_event_write
+from rehab.billing.models import ClosedRow
 from rehab.care.models import ClinicalEvent, Enrollment, Milestone
 from rehab.exchange.models import Erasure
 from rehab.logs.models import MedicationLog, PainLog, SymptomReport
@@ -63,6 +64,7 @@ def patient_erase(*, patient: Patient, by: User, ip_address: str | None = None) 
         _sign_in_erase(patient.user, names=names)
     _own_rows_erase(patient, now=now)
     _outbox_erase(patient, now=now)
+    _billing_erase(patient)
     _traces_erase(patient, names=names)
     erasure = Erasure.objects.create(patient=patient, erased_by=by, erased_at=now)
     audit_record(
@@ -127,6 +129,17 @@ def _outbox_erase(patient: Patient, *, now) -> None:
     deliveries.filter(status=Delivery.Status.PENDING).delete()
     deliveries.update(last_error="")
     DeliveryAttempt.objects.filter(delivery__event__alert__patient=patient).update(error="")
+
+
+def _billing_erase(patient: Patient) -> None:
+    """Closed months keep their figures, frozen as they were, under the pseudonym.
+
+    Time entries' notes are not erased here: billing's trigger refuses any UPDATE of a time entry
+    (append-only), so that needs billing's own service first (docs/fhir.md, "Erasure").
+    """
+    for row in ClosedRow.objects.select_for_update().filter(patient=patient):
+        row.figures["patient"]["display_name"] = patient.display_name
+        row.save(update_fields=["figures"])
 
 
 def _traces_erase(patient: Patient, *, names: set[str]) -> None:
