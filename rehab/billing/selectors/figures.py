@@ -60,7 +60,7 @@ def _logs_sql(data_day_rule: str) -> str:
 
 _SQL = """
 WITH ep AS (
-    SELECT e.id AS episode_id, e.patient_id, e.started_on, p.display_name, p.timezone,
+    SELECT e.id AS episode_id, e.patient_id, e.started_on,
            LEAST(COALESCE(e.stopped_on, %(no_end)s),
                  COALESCE((p.discharged_at AT TIME ZONE p.timezone)::date, %(no_end)s)) AS ended_on,
            (%(now)s::timestamptz AT TIME ZONE p.timezone)::date AS today
@@ -71,50 +71,64 @@ live AS (
     SELECT * FROM ep WHERE ended_on >= started_on AND ended_on >= %(month_start)s
 ),
 periods AS (
-    SELECT live.*, n AS number,
-           live.started_on + n * %(period_days)s AS period_start,
-           live.started_on + n * %(period_days)s + %(period_days)s - 1 AS nominal_end,
-           LEAST(live.started_on + n * %(period_days)s + %(period_days)s - 1, live.ended_on) AS period_end
-    FROM live CROSS JOIN LATERAL generate_series(
-        GREATEST(0, (%(month_start)s - live.started_on) / %(period_days)s),
-        (LEAST(%(month_end)s, live.ended_on) - live.started_on) / %(period_days)s
+    SELECT live.episode_id, live.patient_id, live.today, n.n AS number,
+           live.started_on + n.n * %(period_days)s AS period_start,
+           live.started_on + n.n * %(period_days)s + %(period_days)s - 1 AS nominal_end,
+           LEAST(live.started_on + n.n * %(period_days)s + %(period_days)s - 1, live.ended_on) AS period_end
+    FROM live CROSS JOIN LATERAL (
+        -- The LIMIT changes no answer (no month overlaps more periods); it tells the planner how few
+        -- rows each episode gives. Left at generate_series' default of 1,000, the estimates reach
+        -- billions and PostgreSQL spends seconds compiling the query (JIT) to run it in under one.
+        SELECT n FROM generate_series(
+            GREATEST(0, (%(month_start)s - live.started_on) / %(period_days)s),
+            (LEAST(%(month_end)s, live.ended_on) - live.started_on) / %(period_days)s
+        ) AS n LIMIT %(periods_per_month)s
     ) AS n
+),
+closes AS (
+    SELECT month, closed_at FROM billing_monthclose WHERE clinic_id = %(clinic)s
 ),
 logs AS ({logs}),
 days AS (
-    SELECT pr.episode_id, pr.number, l.local_date, min(l.received_at) AS first_received
-    FROM periods pr
-    JOIN logs l ON l.patient_id = pr.patient_id AND l.local_date BETWEEN pr.period_start AND pr.period_end
-    GROUP BY pr.episode_id, pr.number, l.local_date
+    -- Each patient's distinct local days over the month's periods, with the first arrival of the day.
+    SELECT l.patient_id, l.local_date, min(l.received_at) AS first_received
+    FROM logs l
+    WHERE l.patient_id IN (SELECT patient_id FROM live)
+      AND l.local_date BETWEEN (SELECT min(period_start) FROM periods) AND (SELECT max(period_end) FROM periods)
+    GROUP BY l.patient_id, l.local_date
 ),
-judged_days AS (
-    SELECT d.*, (mc.id IS NULL OR d.first_received <= mc.closed_at) AS counted
-    FROM days d
-    LEFT JOIN billing_monthclose mc
-        ON mc.clinic_id = %(clinic)s AND mc.month = date_trunc('month', d.local_date)::date
+period_days AS (
+    -- A day counts when its first log arrived before its month closed (or the month is open).
+    SELECT pr.episode_id, pr.number, d.local_date = pr.today AS is_today,
+           c.closed_at IS NULL OR d.first_received <= c.closed_at AS counted
+    FROM periods pr
+    JOIN days d ON d.patient_id = pr.patient_id AND d.local_date BETWEEN pr.period_start AND pr.period_end
+    LEFT JOIN closes c ON c.month = date_trunc('month', d.local_date)::date
+),
+period_counts AS (
+    SELECT episode_id, number, count(*) FILTER (WHERE counted) AS data_days,
+           count(*) FILTER (WHERE NOT counted) AS late_days, bool_or(counted AND is_today) AS logged_today
+    FROM period_days GROUP BY episode_id, number
 ),
 period_figures AS (
-    SELECT pr.episode_id, pr.number, pr.patient_id, pr.display_name, pr.timezone, pr.today,
-           pr.period_start, pr.period_end, pr.nominal_end,
-           count(d.local_date) FILTER (WHERE d.counted) AS data_days,
-           count(d.local_date) FILTER (WHERE NOT d.counted) AS late_days,
-           coalesce(bool_or(d.counted AND d.local_date = pr.today), false) AS logged_today
-    FROM periods pr LEFT JOIN judged_days d ON d.episode_id = pr.episode_id AND d.number = pr.number
-    GROUP BY pr.episode_id, pr.number, pr.patient_id, pr.display_name, pr.timezone, pr.today,
-             pr.period_start, pr.period_end, pr.nominal_end
+    SELECT pr.*, coalesce(pc.data_days, 0) AS data_days, coalesce(pc.late_days, 0) AS late_days,
+           coalesce(pc.logged_today, false) AS logged_today
+    FROM periods pr LEFT JOIN period_counts pc ON pc.episode_id = pr.episode_id AND pc.number = pr.number
 ),
 entries AS (
     SELECT te.patient_id, te.clinician_id, te.interactive,
            te.started_at AS s, te.started_at + te.minutes * interval '1 minute' AS e,
-           (mc.id IS NOT NULL AND te.recorded_at > mc.closed_at) AS late
+           (c.closed_at IS NOT NULL AND te.recorded_at > c.closed_at) AS late
     FROM billing_timeentry te
-    LEFT JOIN billing_monthclose mc ON mc.clinic_id = %(clinic)s AND mc.month = %(month_start)s
+    LEFT JOIN closes c ON c.month = %(month_start)s
     WHERE te.patient_id IN (SELECT patient_id FROM live)
       AND te.started_at >= %(month_from)s AND te.started_at < %(month_until)s
       AND te.kind <> 'reverse'
       AND NOT EXISTS (SELECT 1 FROM billing_timeentry c WHERE c.corrects_id = te.id)
 ),
 marked AS (
+    -- Gaps and islands: an entry opens a new island unless it starts before one of the same
+    -- clinician's earlier entries ends.
     SELECT *, CASE WHEN s <= max(e) OVER (
                    PARTITION BY patient_id, clinician_id ORDER BY s, e
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS opens
@@ -136,16 +150,17 @@ minutes AS (
 late_entries AS (
     SELECT patient_id, count(*) AS late_entries FROM entries WHERE late GROUP BY patient_id
 )
-SELECT pf.patient_id, pf.display_name, pf.timezone, pf.today,
+SELECT pf.patient_id, p.display_name, p.timezone, pf.today,
        EXISTS (SELECT 1 FROM billing_rpmmonth r WHERE r.patient_id = pf.patient_id AND r.month = %(month_start)s),
        coalesce(m.minutes, 0), coalesce(m.interactive, false), coalesce(m.clinicians, 0),
        coalesce(le.late_entries, 0),
        pf.episode_id, pf.number, pf.period_start, pf.period_end, pf.nominal_end,
        pf.data_days, pf.late_days, pf.logged_today
 FROM period_figures pf
+JOIN patients_patient p ON p.id = pf.patient_id
 LEFT JOIN minutes m ON m.patient_id = pf.patient_id
 LEFT JOIN late_entries le ON le.patient_id = pf.patient_id
-ORDER BY pf.display_name, pf.patient_id, pf.period_start
+ORDER BY p.display_name, pf.patient_id, pf.period_start
 """
 
 
@@ -170,6 +185,7 @@ def month_figures(
         "month_until": month_until,
         "now": now,
         "period_days": period_days,
+        "periods_per_month": -(-31 // period_days) + 1,
         "no_end": NO_END,
         "patients": patient_ids,
     }
