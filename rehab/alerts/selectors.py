@@ -54,7 +54,7 @@ def clinic_alerts_inbox(*, clinic_id: int, filters: dict) -> QuerySet[Alert]:
     )
     return (
         Alert.objects.filter(clinic_id=clinic_id, **filters)
-        .select_related("patient", "milestone", "acknowledged_by", "resolved_by")
+        .select_related("patient", "milestone__enrollment", "milestone__decided_by", "acknowledged_by", "resolved_by")
         .annotate(gravity=gravity)
         .order_by("gravity", "created_at", "id")
     )

@@ -39,7 +39,7 @@ def _words(code: str) -> str:
 
 def _review(e: Mapping, rules: Mapping | None, zone: ZoneInfo) -> str:
     if "decided_by" in e and "current_pain" not in e:
-        return "recorded as not improved at the review by the physiotherapist"
+        return f"recorded as not improved at the review by {e.get('decided_by_name') or 'a physiotherapist'}"
     parts = []
     base, current = e.get("baseline_pain"), e.get("current_pain")
     if current is None:
@@ -162,8 +162,12 @@ def evidence_sentence(alert: Alert, *, rules: Mapping | None, zone: ZoneInfo) ->
     sentence_of = SENTENCES.get(alert.code)
     if sentence_of is None:
         return alert.reason
+    evidence = dict(alert.evidence or {})
+    decided_by = alert.milestone.decided_by if alert.milestone_id and "decided_by" in evidence else None
+    if decided_by is not None:  # a physio's own outcome: named as on the timeline
+        evidence["decided_by_name"] = decided_by.display_name or decided_by.username
     try:
-        sentence = sentence_of(alert.evidence or {}, rules, zone)
+        sentence = sentence_of(evidence, rules, zone)
     except (KeyError, TypeError, ValueError):  # evidence of an older shape: the reason still says it
         return alert.reason
     return sentence[:1].upper() + sentence[1:] + "."

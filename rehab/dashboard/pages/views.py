@@ -185,7 +185,7 @@ class AlertChange(ClinicPageMixin, View):
 
 def _inbox_alerts(clinic_id: int):
     return Alert.objects.filter(clinic_id=clinic_id).select_related(
-        "patient", "milestone__enrollment", "acknowledged_by", "resolved_by"
+        "patient", "milestone__enrollment", "milestone__decided_by", "acknowledged_by", "resolved_by"
     )
 
 

@@ -50,7 +50,7 @@ def patient_overview(*, patient: Patient) -> PatientOverview:
     ]
     alerts = list(
         Alert.objects.filter(patient=patient)
-        .select_related("milestone__enrollment", "acknowledged_by", "resolved_by", "patient")
+        .select_related("milestone__enrollment", "milestone__decided_by", "acknowledged_by", "resolved_by", "patient")
         .order_by("-created_at", "-id")[:ALERTS_SHOWN]
     )
     definition = None if enrollment is None else enrollment.protocol_version.definition
