@@ -140,3 +140,18 @@ def test_the_month_costs_the_same_statements_for_one_patient_or_many(
         rows = clinic_month_rows(clinic=clinic, month=OCTOBER)
     assert len(rows) == 6
     assert [r["codes"] for r in rows][:3] == [[], ["98985", "98975"], ["98985", "98975", "98979"]]
+
+
+def test_an_erasure_may_blank_a_notes_text_and_nothing_else(clinic, physio, frozen_clock):
+    from rehab.billing.services.erasure import time_entry_notes_erase
+
+    patient = rtm_patient(clinic, physio, started_on=OCTOBER)
+    entry = TimeEntry.objects.create(
+        patient=patient, clinician=physio, activity="call", started_at=utc(2026, 10, 6, 9), minutes=15,
+        interactive=True, note="talked about her knee", recorded_at=utc(2026, 10, 6, 9),
+    )  # fmt: skip
+    assert time_entry_notes_erase(patient=patient) == 1
+    entry.refresh_from_db()
+    assert (entry.note, entry.minutes) == ("", 15)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TimeEntry.objects.filter(pk=entry.pk).update(note="", minutes=40)
