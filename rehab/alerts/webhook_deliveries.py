@@ -2,7 +2,7 @@
 
 from django.db.models import F, OuterRef, Subquery
 
-from rehab.alerts.models import Delivery, DeliveryAttempt
+from rehab.alerts.models import AlertEvent, Delivery, DeliveryAttempt
 
 WEBHOOK_DELIVERIES_SHOWN = 50
 
@@ -32,3 +32,8 @@ def webhook_deliveries_recent(*, clinic_id: int, limit: int = WEBHOOK_DELIVERIES
             "last_error",
         )[:limit]
     )
+
+
+def events_waiting(*, clinic_id: int) -> bool:
+    """Whether the clinic has events not yet fanned out to their deliveries (just written, before a sweep)."""
+    return AlertEvent.objects.filter(clinic_id=clinic_id, dispatched_at__isnull=True).exists()

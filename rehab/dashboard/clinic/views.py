@@ -22,7 +22,7 @@ from rehab.alerts.api.serializers import WebhookChangeSerializer
 from rehab.alerts.models import WebhookEndpoint
 from rehab.alerts.services.clinic_webhook import webhook_settings_save
 from rehab.alerts.services.webhook_test import webhook_test_send
-from rehab.alerts.webhook_deliveries import webhook_deliveries_recent
+from rehab.alerts.webhook_deliveries import events_waiting, webhook_deliveries_recent
 from rehab.dashboard.access import ClinicAdminPageMixin
 from rehab.dashboard.actions.forms import api_input, refusal_fields
 from rehab.dashboard.actions.once import (
@@ -68,7 +68,8 @@ def _audit(request, what: str) -> None:
 
 def deliveries_context(clinic) -> dict:
     rows = webhook_deliveries_recent(clinic_id=clinic.pk)
-    return {"deliveries": rows, "deliveries_going": any(r["status"] in STILL_GOING for r in rows), "clinic": clinic}
+    going = any(r["status"] in STILL_GOING for r in rows) or events_waiting(clinic_id=clinic.pk)
+    return {"deliveries": rows, "deliveries_going": going, "clinic": clinic}
 
 
 def _secret_shown(request) -> str | None:
