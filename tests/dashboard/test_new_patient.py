@@ -1,9 +1,11 @@
 """The new-patient form: the API's POST /patients/ from the web, ending on a printable activation code."""
 
 import re
+import threading
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from patients.models import ActivationCode, AuditEntry, Patient
@@ -243,3 +245,29 @@ def test_the_answer_is_only_for_who_sent_the_form(clinic, physio, other_physio):
     assert signed_in(other_physio).get(location).status_code == 404  # another clinic
     assert signed_in(PhysioFactory(clinic=clinic)).get(location).status_code == 404  # a colleague
     assert client.get(location).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_of_one_form_at_the_same_moment_create_one_patient(physio):
+    """The second waits on the first's claim of the token, then answers with the first's patient."""
+    clients = [signed_in(physio), signed_in(physio)]
+    sent = filled(clients[0], physio)
+    start = threading.Barrier(len(clients))
+    answers = []
+
+    def submit(client):
+        try:
+            start.wait()
+            answers.append(client.post(FORM, sent))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert Patient.objects.count() == 1 and ActivationCode.objects.count() == 1
+    assert AuditEntry.objects.filter(action="create").count() == 1
