@@ -9,6 +9,7 @@ import secrets
 import uuid
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -40,7 +41,7 @@ STILL_GOING = ("pending", "sending")
 
 
 class WebhookMissing(Conflict):
-    """A secret is rotated on a webhook that exists."""
+    """A secret belongs to a webhook: there is none to rotate it on."""
 
 
 def _token_again(request, exc: DomainError) -> str:
@@ -84,7 +85,7 @@ def _secret_shown(request) -> str | None:
     return None
 
 
-def settings_page(request, *, status: int = 200, **forms) -> object:
+def settings_page(request, *, status: int = 200, **forms) -> HttpResponse:
     """The whole page; a refused form passes its typed values and errors in `forms`."""
     clinic = request.user.clinic
     endpoint = _endpoint(clinic.pk)
