@@ -188,6 +188,7 @@ CELERY_TASK_ROUTES = {
     "rehab.tasks.escalate_*": {"queue": "urgent"},
     "rehab.tasks.send_reminders*": {"queue": "bulk"},
     "rehab.tasks.plan_reminders*": {"queue": "bulk"},
+    "rehab.tasks.bulk_export*": {"queue": "bulk"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
@@ -222,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     "engagement-sweep": {
         "task": "rehab.tasks.raise_engagement_alerts",
         "schedule": crontab(minute=30, hour="*/6"),
+        "options": {"expires": 3000},
+    },
+    "bulk-exports-sweep": {
+        "task": "rehab.tasks.bulk_exports_sweep",
+        "schedule": crontab(minute=45),
         "options": {"expires": 3000},
     },
 }
@@ -261,6 +267,11 @@ JWT_REFRESH_GRACE_SECONDS = env.int("JWT_REFRESH_GRACE_SECONDS", default=30)
 
 # The FHIR base of canonical URLs and fullUrls (`https://host/api/v1/fhir`); unset: the request's own host.
 FHIR_BASE_URL = env("FHIR_BASE_URL", default="")
+# FHIR Bulk Data files: written through this storage alias (STORAGES; "default" is files under
+# MEDIA_ROOT), deleted this many days after the export finished.
+BULK_EXPORT_STORAGE = env("BULK_EXPORT_STORAGE", default="default")
+BULK_EXPORT_DAYS = env.int("BULK_EXPORT_DAYS", default=7)
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Achilles rehabilitation tracker API",

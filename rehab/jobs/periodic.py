@@ -5,6 +5,7 @@ from datetime import datetime
 from config import clock
 from rehab.alerts.services.alerts import alerts_escalate_due
 from rehab.alerts.services.delivery import delivery_sweep
+from rehab.exchange.services.bulk import bulk_exports_sweep
 from rehab.reminders.services import reminders_plan, reminders_send_due
 from rehab.rules.services.engagement import no_recent_logs_raise
 from rehab.rules.services.review_sweep import milestones_judge_due, milestones_open_due
@@ -22,4 +23,5 @@ def periodic_run(*, now: datetime | None = None) -> dict:
         "plan_reminders": reminders_plan(now=now),
         "send_reminders_due": reminders_send_due(now=now),
         "deliver_pending": delivery_sweep(now=now),
+        "bulk_exports_sweep": bulk_exports_sweep(now=now),
     }

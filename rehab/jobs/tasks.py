@@ -12,6 +12,8 @@ from django.db import DatabaseError
 from config import clock
 from rehab.alerts.services.alerts import alerts_escalate_due
 from rehab.alerts.services.delivery import delivery_sweep
+from rehab.exchange.services.bulk import bulk_export_run as bulk_export_write
+from rehab.exchange.services.bulk import bulk_exports_sweep as bulk_exports_tidy
 from rehab.reminders.services import reminders_plan, reminders_send_due
 from rehab.rules.services.engagement import no_recent_logs_raise
 from rehab.rules.services.review_sweep import milestones_judge_due, milestones_open_due
@@ -55,3 +57,17 @@ def judge_due_milestones() -> dict:
 @shared_task(name="rehab.tasks.raise_engagement_alerts", soft_time_limit=1500, time_limit=1800, **SWEEP)
 def raise_engagement_alerts() -> int:
     return no_recent_logs_raise()
+
+
+# Not a sweep: one clinic's export, claimed by the export row itself (a second delivery of the task
+# finds it claimed). Long: a large clinic takes minutes; the sweep below starts it again if it died.
+@shared_task(
+    name="rehab.tasks.bulk_export_run", soft_time_limit=3300, time_limit=3600, acks_late=True, ignore_result=True
+)
+def bulk_export_run(export_id: str) -> str:
+    return bulk_export_write(export_id=export_id)
+
+
+@shared_task(name="rehab.tasks.bulk_exports_sweep", soft_time_limit=1500, time_limit=1800, **SWEEP)
+def bulk_exports_sweep() -> dict:
+    return bulk_exports_tidy()

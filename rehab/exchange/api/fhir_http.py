@@ -5,6 +5,7 @@ The error is decided exactly as everywhere else (config.api.errors), then said i
 a FHIR path can never answer a status the clinician API would not.
 """
 
+from django.conf import settings
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
@@ -12,6 +13,8 @@ from rest_framework.settings import api_settings
 from config.api.errors import exception_handler
 
 FHIR_JSON = "application/fhir+json"
+FHIR_PATH = "/api/v1/fhir"
+JSON = "application/json"
 
 # The FHIR issue-type codes (http://hl7.org/fhir/issue-type) of our error statuses.
 ISSUE_TYPE_OF_STATUS = {
@@ -26,6 +29,12 @@ ISSUE_TYPE_OF_STATUS = {
     415: "not-supported",
     429: "throttled",
 }
+
+
+def fhir_base(request) -> str:
+    """This server's FHIR base: FHIR_BASE_URL when set (canonical URLs must not follow the Host a
+    client sent), else the request's own scheme and host."""
+    return (getattr(settings, "FHIR_BASE_URL", "") or request.build_absolute_uri(FHIR_PATH)).rstrip("/")
 
 
 class FHIRJSONRenderer(JSONRenderer):
@@ -81,3 +90,9 @@ class FHIRViewMixin:
 
     def get_exception_handler(self):
         return fhir_exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An OperationOutcome is JSON, whatever else the request accepted (a file's NDJSON).
+        if response.status_code >= 400 and getattr(request, "accepted_media_type", None) not in (FHIR_JSON, JSON):
+            request.accepted_renderer, request.accepted_media_type = FHIRJSONRenderer(), FHIR_JSON
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -5,9 +5,7 @@ here their bodies are swapped for what these views really answer.
 """
 
 from config.api.throttled_schema import ThrottleAwareAutoSchema
-from rehab.exchange.api.fhir_http import FHIR_JSON
-
-JSON = "application/json"
+from rehab.exchange.api.fhir_http import FHIR_JSON, JSON
 
 OPERATION_OUTCOME = {
     "type": "object",
@@ -153,4 +151,4 @@ def fhir_operation_paths(result, generator, request, public):
     return result
 
 
-FHIR_OPERATIONS = ("/api/v1/fhir/Patient/{id}/$everything",)
+FHIR_OPERATIONS = ("/api/v1/fhir/Patient/{id}/$everything", "/api/v1/fhir/Group/{clinic_id}/$export")

@@ -4,7 +4,6 @@ Doors only: scoping and the audit trail are the clinician base view's (patients.
 record is read by rehab.exchange.selectors, and erasure is rehab.exchange.services.erasure.
 """
 
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import JSONRenderer
@@ -19,7 +18,7 @@ from patients.api.base import ClinicScopedViewSet, PatientView
 from patients.api.permissions import IsClinicAdmin, IsClinician
 from patients.models import Patient
 from rehab.exchange.api.export_json import patient_export_json
-from rehab.exchange.api.fhir_http import FHIR_JSON, FHIRJSONRenderer, FHIRViewMixin, operation_outcome
+from rehab.exchange.api.fhir_http import FHIR_JSON, FHIRJSONRenderer, FHIRViewMixin, fhir_base, operation_outcome
 from rehab.exchange.api.schema import (
     BUNDLE,
     EXPORT_JSON,
@@ -33,14 +32,6 @@ from rehab.exchange.fhir.codes import Codes
 from rehab.exchange.fhir.questionnaire import questionnaire
 from rehab.exchange.selectors import patient_everything
 from rehab.exchange.services.erasure import patient_erase
-
-FHIR_PATH = "/api/v1/fhir"
-
-
-def fhir_base(request) -> str:
-    """This server's FHIR base: FHIR_BASE_URL when set (canonical URLs must not follow the Host a
-    client sent), else the request's own scheme and host."""
-    return (getattr(settings, "FHIR_BASE_URL", "") or request.build_absolute_uri(FHIR_PATH)).rstrip("/")
 
 
 class PatientEverythingView(FHIRViewMixin, ClinicScopedViewSet):
