@@ -34,7 +34,7 @@ def _n(value) -> str:
 
 
 def _words(code: str) -> str:
-    return code.replace("_", " ")
+    return code.replace("_", " ").replace("-", " ")
 
 
 def _review(e: Mapping, rules: Mapping | None, zone: ZoneInfo) -> str:

@@ -69,11 +69,13 @@ class PatientsPage(ClinicPageMixin, View):
         patients = list(page.object_list)
         rows = dashboard.rows(patients)
         sparklines = pain_sparklines((p.pk, p.local_today) for p in patients)
+        phases = _phases(dashboard)
         for patient, row in zip(patients, rows, strict=True):
             row["need"] = patient.need if hasattr(patient, "need") else None
             row["sparkline"] = sparklines[patient.pk]
+            row["phase_name"] = dict(phases).get(row["phase"])
         audit_page(request, [p.pk for p in patients])
-        return self._render(request, query=q, rows=rows, page=page, phases=_phases(dashboard))
+        return self._render(request, query=q, rows=rows, page=page, phases=phases)
 
     def _render(self, request, *, query, errors=(), status=200, **context):
         return render(
@@ -160,7 +162,8 @@ class AlertChange(ClinicPageMixin, View):
 
     def post(self, request, alert_id: int):
         alert = get_object_or_404(_inbox_alerts(self.clinic.pk), pk=alert_id)
-        note = AlertNoteSerializer(data=given(request.POST) or {})
+        # The form also carries its CSRF token and where to come back to: only the note is the API's input.
+        note = AlertNoteSerializer(data={"note": request.POST.get("note", "")})
         errors = []
         if note.is_valid():
             try:

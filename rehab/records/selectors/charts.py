@@ -93,9 +93,16 @@ def patient_charts(*, patient: Patient, enrollment: Enrollment, today: date, mil
     }
 
 
+# A milestone still to come shows on the chart if its window opens within this many days.
+MILESTONE_AHEAD_DAYS = 14
+
+
 def _range_end(last: date, today: date, milestones: list[Milestone]) -> date:
-    """Up to the last day logged, or on to the end of the next milestone still to come (the review ahead)."""
-    ahead = [m for m in milestones if m.status in Milestone.UNDECIDED and m.window_end >= today]
+    """Up to the last day logged, or on to the end of a milestone soon to come (the review ahead)."""
+    soon = today + timedelta(days=MILESTONE_AHEAD_DAYS)
+    ahead = [
+        m for m in milestones if m.status in Milestone.UNDECIDED and m.window_end >= today and m.window_start <= soon
+    ]
     upcoming = min(ahead, key=lambda m: (m.window_start, m.position), default=None)
     return last if upcoming is None else max(last, upcoming.window_end)
 

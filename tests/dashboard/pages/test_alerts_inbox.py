@@ -107,7 +107,8 @@ def test_acknowledge_in_place_with_a_note_and_the_top_bar_count_falls(alice_web,
     urgent = raise_alert(ann, "red_flag_same_day", symptoms=["calf_pain"], tier="same_day")
     raise_alert(ann, "corticosteroid_injection", site="achilles", date="2026-03-09", planned=False)
     assert count_badge(alice_web.get("/alerts/").content.decode()) == 2
-    answer = alice_web.post(f"/alerts/{urgent.pk}/acknowledge/", {"note": "Called the patient"}, **HTMX)
+    form = {"csrfmiddlewaretoken": "x", "next": "/alerts/", "note": "Called the patient"}  # the whole form, as sent
+    answer = alice_web.post(f"/alerts/{urgent.pk}/acknowledge/", form, **HTMX)
     assert answer.status_code == 200
     fragment = answer.content.decode()
     assert fragment.lstrip().startswith(
@@ -151,8 +152,11 @@ def test_a_refused_change_answers_in_place_with_the_services_words(alice_web, an
 
 def test_without_script_the_form_posts_and_comes_back_to_the_inbox(alice_web, ann):
     alert = raise_alert(ann, "red_flag_same_day", symptoms=["calf_pain"], tier="same_day")
-    answer = alice_web.post(f"/alerts/{alert.pk}/acknowledge/", {"note": "", "next": "/alerts/?severity=urgent"})
+    form = {"csrfmiddlewaretoken": "checked-by-the-middleware", "note": "Rang", "next": "/alerts/?severity=urgent"}
+    answer = alice_web.post(f"/alerts/{alert.pk}/acknowledge/", form)
     assert (answer.status_code, answer["Location"]) == (302, "/alerts/?severity=urgent")
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledge_note) == (Alert.Status.ACKNOWLEDGED, "Rang")
     elsewhere = alice_web.post(f"/alerts/{alert.pk}/resolve/", {"next": "https://evil.example/"})
     assert elsewhere["Location"] == "/alerts/"
 

@@ -48,7 +48,7 @@ def test_the_page_lists_my_patients_with_the_api_rows_values(alice_web, ruth):
     row = page[page.index('data-testid="patient-row"') :]
     # Day 49 of conservative care, in the trial phase, the review open (its window in the row).
     assert "<td>49</td>" in row
-    assert "conservative trial" in row
+    assert "<td>Conservative trial (6-8 weeks)</td>" in row
     assert "review 6 8 weeks" in row and "2026-03-03 to 2026-03-17" in row
 
 

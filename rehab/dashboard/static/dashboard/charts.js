@@ -22,11 +22,12 @@
     return series.map(function (p) { return { x: p.date, y: p[key] }; });
   }
 
+  // Baselines are labelled at the right end, improvement lines at the left, so the two never cover each other.
   function horizontal(value, label, colour, dashed) {
     return {
       type: "line", yMin: value, yMax: value, borderColor: colour, borderWidth: 2,
       borderDash: dashed ? [6, 4] : [],
-      label: { display: true, content: label, position: "start", backgroundColor: colour, font: { size: 11 } }
+      label: { display: true, content: label, position: dashed ? "start" : "end", backgroundColor: colour, font: { size: 11 } }
     };
   }
 
