@@ -67,7 +67,7 @@ class SettingsRateThrottle(SimpleRateThrottle):
         self.now = self.timer()
         # Django's cache key (prefix and version), a name of its own: DRF's pickled lists are another type.
         key = self.cache.make_and_validate_key(f"{self.key}:window")
-        client = self.cache._cache.get_client(key, write=True)  # Django's RedisCache has no public script call
+        client = _redis_client(self.cache, key)
         args = (repr(self.now), self.duration, self.num_requests, f"{self.now!r}:{uuid.uuid4().hex}")
         try:
             answer = client.evalsha(SLIDING_WINDOW_SHA, 1, key, *args)
@@ -91,6 +91,22 @@ class SettingsRateThrottle(SimpleRateThrottle):
 
     def cache_key_for(self, ident) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+_clients: dict[int, tuple] = {}
+
+
+def _redis_client(cache: RedisCache, key: str):
+    """A Redis client on the cache's own connection pool, made once per pool.
+
+    Django's RedisCache has no public script call, and its get_client makes a new client object at every
+    call (the pool, and so the connection, is the same either way).
+    """
+    pool = cache._cache._get_connection_pool(write=True)
+    found = _clients.get(id(pool))
+    if found is None or found[0] is not pool:
+        found = _clients[id(pool)] = (pool, cache._cache._client(connection_pool=pool))
+    return found[1]
 
 
 class SignedInThrottle(SettingsRateThrottle):

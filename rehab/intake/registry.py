@@ -17,7 +17,7 @@ from rehab.intake import serializers as s
 from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, PatientLog, SymptomReport, VisaAResponse
 
 
-def _no_context(patient: Patient) -> dict:
+def no_answer_context(patient: Patient) -> dict:
     return {}
 
 
@@ -32,7 +32,7 @@ class LogKind:
     in_serializer: type[s.LogInSerializer]
     out_serializer: type[ModelSerializer]
     # What the answer's serializer needs from the patient's data, read once per request.
-    answer_context: Callable[[Patient], dict] = _no_context
+    answer_context: Callable[[Patient], dict] = no_answer_context
 
 
 KINDS: dict[str, LogKind] = {

@@ -7,6 +7,7 @@ the log service's batch path, in the order given.
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 
 from rest_framework import serializers
 
@@ -43,7 +44,7 @@ def log_bodies_validate(kind: str, bodies: list) -> list[tuple[dict | None, dict
     serializer's fields is most of its cost, and validating keeps no state
     between items), but each item gets its own answer instead of all-or-nothing.
     """
-    serializer = KINDS[kind].in_serializer()
+    serializer = _validator(kind)
     results: list[tuple[dict | None, dict | None]] = []
     for body in bodies:
         try:
@@ -51,3 +52,13 @@ def log_bodies_validate(kind: str, bodies: list) -> list[tuple[dict | None, dict
         except serializers.ValidationError as exc:
             results.append((None, serializers.as_serializer_error(exc)))
     return results
+
+
+@cache
+def _validator(kind: str) -> serializers.Serializer:
+    """One input serializer per kind and process: its fields are built once, and validating keeps no state.
+
+    (What a serializer keeps, `initial_data`, `_errors`, `_validated_data`, is set by is_valid(), which is
+    never called on it; run_validation() only reads its fields.)
+    """
+    return KINDS[kind].in_serializer()

@@ -5,6 +5,8 @@ and every read or write goes through `self.patient`, so no view can reach
 another patient's data. Staff get 403.
 """
 
+from __future__ import annotations  # `list` in the LogView's annotations is the builtin, not its method
+
 from collections.abc import Callable
 from functools import cache
 
@@ -22,7 +24,7 @@ from patients.api.base import PatientView
 from patients.models import Patient
 from rehab.intake.api.bodies import log_bodies_store, log_bodies_validate
 from rehab.intake.api.serializers import SYNC_ANSWERS, SinceQuerySerializer, SyncInSerializer, SyncOutSerializer
-from rehab.intake.registry import KINDS, LogKind
+from rehab.intake.registry import KINDS, LogKind, no_answer_context
 from rehab.intake.selectors import patient_logs
 from rehab.intake.services import CONFLICT, CREATED, INVALID, LogOutcome, log_record
 
@@ -34,12 +36,15 @@ class LogView(PatientView, generics.ListAPIView):
     kind: LogKind  # set by log_view, one subclass per kind
 
     def get_queryset(self):
-        query = SinceQuerySerializer(data=query_data(self.request))
-        query.is_valid(raise_exception=True)
-        return patient_logs(patient_id=self.patient.pk, kind=self.kind.key, since=query.validated_data.get("since"))
+        since = _SINCE_QUERY.run_validation(query_data(self.request)).get("since")
+        return patient_logs(patient_id=self.patient.pk, kind=self.kind.key, since=since)
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), **self.kind.answer_context(self.patient)}
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self._answers(page))
 
     def post(self, request):
         [(data, errors)] = log_bodies_validate(self.kind.key, [request.data])
@@ -47,7 +52,26 @@ class LogView(PatientView, generics.ListAPIView):
             raise ValidationError(errors)
         record, outcome = log_record(patient=self.patient, kind=self.kind.key, data=data)
         code = status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
-        return Response(self.serializer_class(record, context=self.get_serializer_context()).data, status=code)
+        return Response(self._answers([record])[0], status=code)
+
+    def _answers(self, records: list[models.Model]) -> list[dict]:
+        """The records as the kind's serializer writes them; one serializer per process where no context is needed.
+
+        Building a serializer's fields is most of what it costs, and writing a record keeps no state in it.
+        A kind whose answer reads the patient's data (answer_context) gets a serializer of its own per request.
+        """
+        if self.kind.answer_context is no_answer_context:
+            return [_answer_writer(self.kind.key).to_representation(record) for record in records]
+        serializer = self.serializer_class(records, many=True, context=self.get_serializer_context())
+        return list(serializer.data)
+
+
+@cache
+def _answer_writer(kind: str):
+    return KINDS[kind].out_serializer(context={})
+
+
+_SINCE_QUERY = SinceQuerySerializer()  # validating keeps no state in it (see rehab.intake.api.bodies)
 
 
 _SINCE = OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only entries received after this instant.")
