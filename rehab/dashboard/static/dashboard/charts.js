@@ -37,7 +37,7 @@
       bands["phase-" + phase.code] = {
         type: "box", xMin: phase.start, xMax: phase.end || data.range.end, drawTime: "beforeDatasetsDraw",
         backgroundColor: PHASE_FILLS[i % PHASE_FILLS.length], borderWidth: 0,
-        label: { display: true, content: phase.name, position: { x: "start", y: "start" }, color: "#5b6472", font: { size: 11 } }
+        label: { display: true, content: phase.name, position: { x: "start", y: "end" }, color: "#5b6472", font: { size: 11 } }
       };
     });
     return bands;
