@@ -48,14 +48,17 @@ class PatientFigures:
     periods: list[PeriodFigures] = field(default_factory=list)
 
 
+def log_models(data_day_rule: str) -> tuple:
+    """The logs that make a data day. Every row of these tables is the patient's own: the phone's
+    /me/ endpoints write them, and no clinician records a patient log."""
+    if data_day_rule == ClinicBillingSettings.DataDayRule.EXERCISE_LOGS:
+        return (ExerciseLog,)
+    return patient_log_models()
+
+
 def _logs_sql(data_day_rule: str) -> str:
-    models = (
-        (ExerciseLog,) if data_day_rule == ClinicBillingSettings.DataDayRule.EXERCISE_LOGS else patient_log_models()
-    )
-    # Every log of these tables is the patient's own (the phone's /me/ endpoints write them).
-    return " UNION ALL ".join(
-        f"SELECT patient_id, local_date, received_at FROM {model._meta.db_table}" for model in models
-    )
+    tables = [model._meta.db_table for model in log_models(data_day_rule)]
+    return " UNION ALL ".join(f"SELECT patient_id, local_date, received_at FROM {table}" for table in tables)
 
 
 _SQL = """

@@ -11,11 +11,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db import connection
+
 from config import clock
 from patients.models import Clinic
 from rehab.billing import rules as cpt
 from rehab.billing.models import ClinicBillingSettings, ClosedRow, MonthClose, RuleSet
 from rehab.billing.selectors.figures import PatientFigures, PeriodFigures, month_figures
+from rehab.billing.selectors.figures_portable import month_figures_portable
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ def clinic_month_rows(
     rule_sets = list(RuleSet.objects.all())
     month_rules = cpt.rule_set_on(rule_sets, span.first)
     now = clock.now()
-    figures = month_figures(
+    # The embedded SQLite default has no generate_series or AT TIME ZONE: the portable, slower way.
+    compute = month_figures if connection.vendor == "postgresql" else month_figures_portable
+    figures = compute(
         clinic_id=clinic.pk,
         data_day_rule=data_day_rule_of(clinic),
         month=span.first,
