@@ -154,3 +154,22 @@ def test_close_to_a_threshold_lists_who_can_still_reach_the_next_band(clinic, ru
     assert "Ruth" in page and "10 more data days by 12 Dec for 98977" in page
     assert "Far" in page and "2 more data days by 22 Nov for 98985 and 98975" in page
     assert page.index("Far") < page.index("Ruth")  # fewest days missing first
+
+
+def test_a_clinic_admin_chooses_the_data_day_rule_on_the_report_page(clinic, clinic_admin, physio):
+    from rehab.billing.selectors.ledger import data_day_rule_of
+
+    admin = signed_in(clinic_admin)
+    assert admin.post("/billing/data-day-rule/", {"data_day_rule": "exercise_logs"}).status_code == 302
+    assert data_day_rule_of(clinic) == "exercise_logs"
+    assert 'value="exercise_logs" selected' in admin.get("/billing/").content.decode()
+    admin.post("/billing/data-day-rule/", {"data_day_rule": "every_log"})
+    assert data_day_rule_of(clinic) == "exercise_logs"
+    assert signed_in(physio).post("/billing/data-day-rule/", {"data_day_rule": "any_log"}).status_code == 403
+
+
+def test_the_patient_pages_slot_loads_the_card(ruth):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("dashboard/billing/_rtm_card_slot.html", {"patient": ruth})
+    assert f'hx-get="/patients/{ruth.pk}/rtm/card/"' in html and 'hx-trigger="load"' in html

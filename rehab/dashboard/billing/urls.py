@@ -19,5 +19,6 @@ urlpatterns = [
     path("billing/", views.BillingReportPage.as_view(), name="billing-report"),
     path("billing/report.csv", views.BillingReportCsv.as_view(), name="billing-report-csv"),
     path("billing/close-month/", views.MonthClose.as_view(), name="billing-close-month"),
+    path("billing/data-day-rule/", views.DataDayRuleSave.as_view(), name="billing-data-day-rule"),
     path("billing/close-to-threshold/", views.CloseToThresholdPage.as_view(), name="rtm-close-to-threshold"),
 ]

@@ -18,10 +18,10 @@ from config.errors import DomainError, FieldErrors
 from patients.models import Patient
 from patients.services.audit import audit_record
 from rehab.billing.api import serializers as api
-from rehab.billing.models import Timer
+from rehab.billing.models import ClinicBillingSettings, Timer
 from rehab.billing.report_csv import report_csv
-from rehab.billing.selectors.ledger import clinic_month_rows, close_to_threshold, month_of
-from rehab.billing.services.episodes import episode_start, episode_stop
+from rehab.billing.selectors.ledger import clinic_month_rows, close_to_threshold, data_day_rule_of, month_of
+from rehab.billing.services.episodes import data_day_rule_set, episode_start, episode_stop
 from rehab.billing.services.months import month_close, rpm_flag_set
 from rehab.billing.services.time_entries import (
     time_entry_record,
@@ -238,6 +238,8 @@ class BillingReportPage(ClinicAdminPageMixin, View):
             "month_text": query["month"].strftime("%Y-%m"),
             "can_close": month_over and not closed and not errors,
             "closed": closed,
+            "data_day_rule": data_day_rule_of(clinic),
+            "data_day_rules": ClinicBillingSettings.DataDayRule.choices,
         }
         return render(request, "dashboard/billing/report.html", context, status=400 if errors else 200)
 
@@ -264,6 +266,20 @@ class MonthClose(ClinicAdminPageMixin, View):
             return redirect("dashboard:billing-report")
         messages.success(request, f"{data['month']:%Y-%m} is closed: its figures are frozen.")
         return redirect(f"{reverse('dashboard:billing-report')}?month={data['month']:%Y-%m}")
+
+
+class DataDayRuleSave(ClinicAdminPageMixin, View):
+    """The clinic's choice of what makes a data day: any patient-entered log, or exercise logs only."""
+
+    def post(self, request):
+        try:
+            data = api_input(api.BillingSettingsSerializer, {"data_day_rule": request.POST.get("data_day_rule", "")})
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            data_day_rule_set(clinic=request.user.clinic, **data)
+            messages.success(request, "Data days are now counted from " + data["data_day_rule"].replace("_", " ") + ".")
+        return redirect("dashboard:billing-report")
 
 
 class CloseToThresholdPage(StaffPageMixin, View):
