@@ -31,13 +31,23 @@
     };
   }
 
-  function phaseBands() {
+  var DAY = 86400000;
+  var rangeDays = (Date.parse(data.range.end) - Date.parse(data.range.start)) / DAY + 1;
+
+  function dayAfter(isoDate) {
+    return new Date(Date.parse(isoDate) + DAY).toISOString().slice(0, 10);
+  }
+
+  // A band runs to the end of its last day; its phase's name is written in it only where it fits.
+  function phaseBands(width) {
     var bands = {};
     data.phases.forEach(function (phase, i) {
+      var end = phase.end && phase.end < data.range.end ? phase.end : data.range.end;
+      var pixels = ((Date.parse(end) - Date.parse(phase.start)) / DAY + 1) / rangeDays * width;
       bands["phase-" + phase.code] = {
-        type: "box", xMin: phase.start, xMax: phase.end || data.range.end, drawTime: "beforeDatasetsDraw",
+        type: "box", xMin: phase.start, xMax: dayAfter(end), drawTime: "beforeDatasetsDraw",
         backgroundColor: PHASE_FILLS[i % PHASE_FILLS.length], borderWidth: 0,
-        label: { display: true, content: phase.name, position: { x: "start", y: "end" }, color: "#5b6472", font: { size: 11 } }
+        label: { display: pixels > phase.name.length * 6.5 + 16, content: phase.name, position: { x: "start", y: "end" }, color: "#5b6472", font: { size: 11 } }
       };
     });
     return bands;
@@ -47,7 +57,7 @@
     var markers = {};
     data.milestones.forEach(function (m) {
       markers["milestone-" + m.code] = {
-        type: "box", xMin: m.window_start, xMax: m.window_end, yMin: yMax * 0.94, yMax: yMax,
+        type: "box", xMin: m.window_start, xMax: dayAfter(m.window_end), yMin: yMax * 0.94, yMax: yMax,
         backgroundColor: m.kind === "review" ? "rgba(217, 72, 15, 0.55)" : "rgba(29, 36, 48, 0.4)", borderWidth: 0,
         label: { display: false, content: m.name }
       };
@@ -67,12 +77,13 @@
         borderWidth: 1, borderDash: [3, 3], pointRadius: 0, tension: 0.2, hidden: false
       });
     });
-    var annotations = Object.assign(phaseBands(), milestoneMarkers(10));
+    var canvas = document.getElementById("pain-chart");
+    var annotations = Object.assign(phaseBands(canvas.parentNode.clientWidth - 60), milestoneMarkers(10));
     if (data.pain.baseline !== null) annotations.baseline = horizontal(data.pain.baseline, "Baseline " + data.pain.baseline.toFixed(1), "#5c6f82", false);
     if (data.pain.improvement_threshold !== null) {
       annotations.threshold = horizontal(data.pain.improvement_threshold, "Improved at " + data.pain.improvement_threshold.toFixed(1) + " or less", "#2b8a3e", true);
     }
-    return new Chart(document.getElementById("pain-chart"), {
+    return new Chart(canvas, {
       type: "line", data: { datasets: datasets },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false, parsing: true,
