@@ -119,6 +119,7 @@ period_figures AS (
     FROM periods pr LEFT JOIN period_counts pc ON pc.episode_id = pr.episode_id AND pc.number = pr.number
 ),
 entries AS (
+    -- An entry counts whole in the month (clinic's zone) it starts in; a corrected one not at all.
     SELECT te.patient_id, te.clinician_id, te.interactive,
            te.started_at AS s, te.started_at + te.minutes * interval '1 minute' AS e,
            (c.closed_at IS NOT NULL AND te.recorded_at > c.closed_at) AS late
