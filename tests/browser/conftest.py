@@ -20,6 +20,7 @@ import pytest
 from django.core.management import call_command
 
 from patients.models import User
+from tests.browser.pages import DESKTOP
 from tests.support.gunicorn import ROOT, Gunicorn
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -33,8 +34,6 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
 DEMO_PASSWORD = "demo-password-1"
-DESKTOP = {"width": 1280, "height": 800}
-TABLET = {"width": 768, "height": 1024}
 
 
 def pytest_configure(config):
@@ -88,7 +87,8 @@ def page(chromium, web_server, request):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("console", lambda m: _console_error(m) and errors.append(m.text))
+    page.on("response", lambda r: _failed(r) and errors.append(f"HTTP {r.status} {r.request.method} {r.url}"))
     page.script_errors = errors
     try:
         yield page
@@ -99,6 +99,16 @@ def page(chromium, web_server, request):
             page.screenshot(path=SCREENSHOTS / f"failed-{request.node.name}.png", full_page=True)
             print(f"--- page {page.url}; script errors {errors}\n--- server log:\n{web_server.log_tail()}")
         context.close()
+
+
+def _console_error(message) -> bool:
+    # A resource that failed is named by its response below (the console's message has no URL).
+    return message.type == "error" and not message.text.startswith("Failed to load resource")
+
+
+def _failed(response) -> bool:
+    # Chromium asks for /favicon.ico of its own accord, now and then; no page links one.
+    return response.status >= 400 and not response.url.endswith("/favicon.ico")
 
 
 @dataclass
