@@ -145,10 +145,12 @@ def _answer_of(patient: Patient, kind: str) -> Callable[[models.Model | None], d
         return lambda record: {}
     field, _ = SYNC_ANSWERS[kind]
     log_kind = KINDS[kind]
-    context = cache(lambda: log_kind.answer_context(patient))  # read once, and only if an item was stored
-    return lambda record: {
-        field: None if record is None else log_kind.out_serializer(record, context=context()).data[field]
-    }
+
+    @cache
+    def writer():  # one serializer for the batch (building its fields is most of its cost), only if one was stored
+        return log_kind.out_serializer(context=log_kind.answer_context(patient))
+
+    return lambda record: {field: None if record is None else writer().to_representation(record)[field]}
 
 
 def _sync_result(item, outcome: LogOutcome, answer: Callable[[models.Model | None], dict]) -> dict:
