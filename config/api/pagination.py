@@ -1,13 +1,29 @@
-"""The contract's list shape: {"count", "next", "previous", "results"}."""
+"""The contract's list shape: {"count", "next", "previous", "results"}.
+
+A list's `count` is a second query (DRF counts, then reads the page). A queryset
+passed through `counted()` carries its count in the page's own statement, as
+an uncorrelated subquery the database answers once (an index-only count where
+an index covers the filter): one round trip for the page and its count. Only
+an empty page past the first needs a count of its own.
+"""
 
 import re
 
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
 from config.api.serializers import query_data
 
 MAX_OFFSET = 100_000_000
+COUNT = "list_count"  # the annotation counted() adds
+
+
+def counted(queryset: QuerySet) -> QuerySet:
+    """The queryset with its own count on every row (COUNT), for StandardPagination to read from the page."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return queryset.annotate(**{COUNT: RawSQL(f"SELECT COUNT(*) FROM ({sql}) counted", params, IntegerField())})
 
 
 class StandardPagination(LimitOffsetPagination):
@@ -19,6 +35,20 @@ class StandardPagination(LimitOffsetPagination):
 
     default_limit = 50
     max_limit = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        query = getattr(queryset, "query", None)
+        if query is None or COUNT not in query.annotations:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        page = list(queryset[self.offset : self.offset + self.limit])
+        if page:
+            self.count = getattr(page[0], COUNT)
+        else:
+            self.count = 0 if self.offset == 0 else self.get_count(queryset)
+        return page
 
     def get_limit(self, request):
         return self._param(request, self.limit_query_param, self.default_limit, minimum=1, maximum=self.max_limit)

@@ -75,11 +75,34 @@ def test_a_replay_is_the_new_entry_s_statements_and_the_read_of_the_stored_one(p
     assert sqls == ["SELECT", "WITH", "SAVEPOINT", "INSERT", "SAVEPOINT", "SAVEPOINT", "SELECT"]
 
 
-def test_a_list_page_is_the_user_the_count_and_the_page(patient_client):
+def test_a_list_page_is_the_user_and_the_page_with_its_count_in_the_same_statement(patient_client):
     for _ in range(3):
         patient_client.post(URL, entry(), format="json")
-    sqls = statements(patient_client, "get", URL + "?limit=20")
-    assert sqls == ["SELECT", "SELECT", "SELECT"]
+    with CaptureQueriesContext(connection) as queries:
+        answer = patient_client.get(URL + "?limit=2")
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert len(sqls) == 2 and "COUNT(*)" in sqls[1]
+    assert answer.json()["count"] == 3 and len(answer.json()["results"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "count", "shown", "statements"),
+    [
+        ("?limit=2", 5, 2, 2),
+        ("?limit=2&since=2026-03-10T11:59:00Z", 5, 2, 2),
+        ("?limit=2&offset=4", 5, 1, 2),
+        ("?limit=2&offset=5", 5, 0, 3),  # an empty page past the first counts on its own
+        ("?limit=2&offset=9", 5, 0, 3),
+        ("?since=2026-03-10T11:59:00Z", 5, 5, 2),  # received after it: all, counted with the filter
+        ("?since=2026-03-10T12:00:00Z", 0, 0, 2),  # received at it, not after: none
+    ],
+)
+def test_the_count_is_every_entry_the_filter_keeps_on_any_page(patient_client, query, count, shown, statements):
+    for _ in range(5):
+        patient_client.post(URL, entry(), format="json")
+    with CaptureQueriesContext(connection) as queries:
+        answer = patient_client.get(URL + query).json()
+    assert (answer["count"], len(answer["results"]), len(queries)) == (count, shown, statements)
 
 
 def test_after_an_enrolment_change_one_entry_reads_the_enrolments_again_then_the_cache_serves(patient, patient_client):

@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from config.api.errors import safe_text
+from config.api.pagination import counted
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.api.base import PatientView
@@ -43,7 +44,7 @@ class LogView(PatientView, generics.ListAPIView):
         return {**super().get_serializer_context(), **self.kind.answer_context(self.patient)}
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(counted(self.get_queryset()))  # the count in the page's statement
         return self.get_paginated_response(self._answers(page))
 
     def post(self, request):
