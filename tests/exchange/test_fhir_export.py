@@ -4,7 +4,9 @@ and equal to what is stored."""
 from datetime import timedelta
 
 import pytest
+from rest_framework.test import APIClient
 
+from patients.api.serializers import tokens_for
 from patients.models import AuditEntry
 from rehab.care.models import Milestone
 from rehab.exchange.fhir.codes import ICD10CM, ICD10CM_BY_CONDITION_AND_SIDE, LOINC
@@ -179,6 +181,13 @@ def test_a_patient_token_is_a_403_and_no_token_a_401_as_operation_outcomes(patie
     assert_outcome(everything(patient_client, record["patient"].pk), 403, "forbidden")
     assert_outcome(everything(anon_client, record["patient"].pk), 401, "login")
     assert_outcome(anon_client.get("/api/v1/fhir/Questionnaire/visa-a"), 401, "login")
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_any_method_on_an_unknown_fhir_path_is_a_404_operation_outcome(physio, method):
+    client = APIClient(enforce_csrf_checks=True)  # as a real client meets it: not a CSRF refusal
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(physio)['access']}")
+    assert_outcome(getattr(client, method)("/api/v1/fhir/bulk-status/not-a-uuid"), 404, "not-found")
 
 
 def test_another_method_is_a_405_operation_outcome(physio_client, record):

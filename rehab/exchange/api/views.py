@@ -5,6 +5,7 @@ record is read by rehab.exchange.selectors, and erasure is rehab.exchange.servic
 """
 
 from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -126,6 +127,7 @@ class PatientEraseView(ClinicScopedViewSet):
         return Response(ErasureSerializer(erasure).data)
 
 
+@csrf_exempt  # it changes nothing: a DELETE or POST there is a 404 too, not a CSRF refusal
 def fhir_not_found(request, *args, **kwargs) -> HttpResponse:
     """Any other path under /api/v1/fhir/: FHIR's 404, not the API's (no such resource type or operation)."""
     body = operation_outcome(404, "This server has no such FHIR resource or operation.")
