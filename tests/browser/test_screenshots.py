@@ -25,6 +25,11 @@ def test_the_patients_a_patient_and_the_inbox_are_drawn_whole_at_this_size(page,
     assert page.locator('[data-testid="patient-row"] svg').count() > 0, "the 14-day sparklines are drawn"
     page.screenshot(path=screenshots / f"patients-{size}.png", full_page=True)
     assert layout_defects(page) == []
+    if viewport == DESKTOP:  # on a tablet the table scrolls in its own box; at a desktop it shows every column
+        box = page.get_by_role("region", name="Patients table")
+        widths = box.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+        columns = box.locator("thead th").evaluate_all("(ths) => ths.map((th) => `${th.innerText} ${th.offsetWidth}`)")
+        assert widths[0] <= widths[1], f"the patients table ({widths[0]} px) is cut off at {widths[1]} px: {columns}"
 
     patient = Alert.objects.get(clinic=demo.physio.clinic, code="review_not_improved").patient
     page.get_by_role("link", name=patient.display_name, exact=True).click()
