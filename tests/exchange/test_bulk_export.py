@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.storage import storages
 
-from patients.models import Patient
+from patients.models import AuditEntry, Patient
 from rehab.exchange.models import BulkExport
 from rehab.exchange.selectors.clinic import BULK_TYPES
 from rehab.exchange.services.bulk import bulk_export_run, bulk_exports_sweep
@@ -184,3 +184,19 @@ def assert_outcome(response, status: int) -> None:
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/fhir+json"
     assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_a_job_whose_worker_died_is_taken_over_and_a_live_one_is_not(admin_client, clinic_of_two, clinic, frozen_clock):
+    kick_off(admin_client, clinic.pk)
+    export = BulkExport.objects.get()
+    BulkExport.objects.filter(pk=export.pk).update(started_at=NOW, heartbeat_at=NOW)  # a worker holds it
+    assert bulk_export_run(export_id=export.pk) == "not claimed"
+    frozen_clock.move_to(NOW + timedelta(minutes=11))  # its heartbeat stopped: the worker died
+    assert bulk_export_run(export_id=export.pk) == "completed"
+
+
+def test_the_kick_off_is_audited(admin_client, clinic_admin, clinic):
+    kick_off(admin_client, clinic.pk, "?_type=Patient")
+    entry = AuditEntry.objects.get(action="bulk_export")
+    assert (entry.actor, entry.clinic_id, entry.patient) == (clinic_admin, clinic.pk, None)
+    assert entry.resource.endswith(f"/Group/{clinic.pk}/$export?_type=Patient")
