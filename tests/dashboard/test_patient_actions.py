@@ -172,14 +172,9 @@ def test_in_place_the_answer_carries_the_changed_milestone_row_and_the_referral(
 
 
 def test_an_override_without_a_note_is_refused_on_the_note_with_the_apis_message_and_kept(web, api, ruth, tom):
-    for patient in (ruth, tom):
-        client = api
-        assert (
-            client.post(
-                f"/api/v1/patients/{patient.pk}/milestones/{REVIEW}/outcome/", {"outcome": "met"}, format="json"
-            ).status_code
-            == 200
-        )
+    for patient in (ruth, tom):  # decided once already: what follows is an override
+        path = f"/api/v1/patients/{patient.pk}/milestones/{REVIEW}/outcome/"
+        assert api.post(path, {"outcome": "met"}, format="json").status_code == 200
     answer = web.post(url(ruth, "outcome"), sent(web, ruth, "action-outcome", milestone=REVIEW, outcome="not_met"))
     assert answer.status_code == 400
     html = answer.content.decode()
