@@ -76,10 +76,10 @@ def test_an_override_of_the_not_improving_patients_review_needs_a_note(page, dem
 
     outcome = page.locator("#action-outcome")
     outcome.get_by_label("Review").select_option(review.code)
-    outcome.get_by_label("Bridge (with a note)").check()
+    outcome.get_by_label("Bridge", exact=True).check()
     outcome.get_by_role("button", name="Record outcome").click()
     expect(page.locator("#oc-note-error")).to_have_text("Overriding an outcome already recorded needs a note.")
-    expect(page.locator("#action-outcome").get_by_label("Bridge (with a note)")).to_be_checked()
+    expect(page.locator("#action-outcome").get_by_label("Bridge", exact=True)).to_be_checked()
     expect(page.locator("#oc-note")).to_be_focused()  # the keyboard is where the refusal is
     page.locator("#action-outcome").screenshot(path=screenshots / "patient-outcome-refused-1280x800.png")
     assert Milestone.objects.get(pk=review.pk).status == Milestone.Status.NOT_MET

@@ -5,10 +5,12 @@ and clock), so the page cannot drift from the API.
 """
 
 import re
+import threading
 from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from patients.models import ActivationCode, AuditEntry, Patient
@@ -482,3 +484,44 @@ def test_every_action_is_audited_as_the_api_audits_it_with_who_and_when(web, rut
     AuditEntry.objects.all().delete()
     web.post(url(ruth, "discharge"), {"form_token": re.search(r'name="form_token" value="([^"]+)"', confirm)[1]})
     assert AuditEntry.objects.get().action == "update"
+
+
+def test_in_place_a_refusal_answers_the_page_with_the_form_as_typed_and_audits_the_read(web, ruth, physio):
+    form = sent(web, ruth, "action-event", kind="imaging", date=TODAY.isoformat(), note="Kept")
+    AuditEntry.objects.all().delete()
+    answer = web.post(url(ruth, "clinical-event"), form, headers={"HX-Request": "true"})
+    assert answer.status_code == 200  # htmx swaps only 2xx answers
+    html = answer.content.decode()
+    assert field_error(html, "ev-modality-error") and ">Kept</textarea>" in form_html(html, "action-event")
+    assert token_of(html, "action-event") == form["form_token"]  # sent again, it is still the one form
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.patient, entry.action) == (physio, ruth, "read")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_of_one_event_form_at_the_same_moment_store_one_event(web, ruth, physio):
+    """The second waits on the first's claim of the form's token, then answers as the first did."""
+    form = sent(web, ruth, "action-event", kind="corticosteroid_injection", date=TODAY.isoformat(), site="heel")
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(physio)
+        clients.append(client)
+    start, answers = threading.Barrier(2), []
+
+    def submit(client):
+        try:
+            start.wait()
+            answers.append(client.post(url(ruth, "clinical-event"), form))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [302, 302]
+    assert ClinicalEvent.objects.filter(patient=ruth).count() == 1
+    assert Alert.objects.filter(patient=ruth, code="corticosteroid_injection").count() == 1
+    assert AuditEntry.objects.filter(patient=ruth, action="create").count() == 1

@@ -25,7 +25,7 @@ OUTCOME_FIELDS = ("milestone", "outcome", "note")
 EVENT_FIELDS = ("kind", "date", "modality", "ho_maturity", "site", "note")
 MOVE_FIELDS = ("protocol", "start_date", "reason")
 
-OUTCOME_LABELS = {"met": "Met (improved)", "not_met": "Not met (refer)", "bridge": "Bridge (with a note)"}
+OUTCOME_LABELS = {"met": "Met (improved)", "not_met": "Not met (refer)", "bridge": "Bridge"}
 EVENT_LABELS = {
     ClinicalEvent.Kind.IMAGING: "Imaging",
     ClinicalEvent.Kind.SURGICAL_REFERRAL: "Surgical referral",
