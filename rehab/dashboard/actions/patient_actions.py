@@ -125,6 +125,7 @@ class PatientAction(ClinicPageMixin, View):
     def answer(self, request, patient: Patient, submission):
         message = self.done(submission)
         if request.htmx:
+            patient = Patient.objects.select_related("assigned_physio").get(pk=patient.pk)  # as changed
             return patient_page(request, patient, done={"form": self.form, "message": message})
         messages.success(request, message)
         return redirect(reverse("dashboard:patient", args=[patient.pk]) + f"#action-{self.form}")
