@@ -1,8 +1,9 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against a real gunicorn on the test database.
 
 Playwright never downloads a browser here (there is no internet access in CI): it launches the
-`chromium` that `.ci/run` installs with apt. Without it the tests are skipped on a developer's
-machine, and fail under CI (CI=true), where a missing browser means the tests did not run.
+`chromium` that `.ci/run` installs with apt (/usr/bin/chromium; CHROMIUM names another binary).
+Without it the tests are skipped on a developer's machine, and fail under CI (CI=true), where a
+missing browser means the tests did not run.
 
 The data is the demo's: the `seed_demo` command runs in the test (transactional, so the server's
 processes see it) on the one clock as it stands, which is also the server's and the browser's

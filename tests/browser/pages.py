@@ -47,6 +47,15 @@ def app_code(secret: str, *, at: float | None = None) -> str:
     return f"{totp.token():06d}"
 
 
+def app_code_one_step_ago(secret: str) -> str:
+    """The code the app showed in the previous 30-second step: still accepted (django-otp allows one step
+    of drift), and it leaves the current code unused for a sign-in right after (a code works once)."""
+    left = 30 - time.time() % 30
+    if left < 3:  # the server could read it two steps old: wait for the next step to begin
+        time.sleep(left + 0.1)
+    return app_code(secret, at=time.time() - 30)
+
+
 def open_alert_count(page: Page) -> int:
     return int(page.get_by_test_id("open-alert-count").inner_text().strip())
 
