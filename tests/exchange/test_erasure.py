@@ -13,7 +13,8 @@ from patients.models import AuditEntry, Device
 from rehab.alerts.models import Alert, AlertEvent, Delivery, WebhookEndpoint
 from rehab.alerts.services.alerts import alert_resolve
 from rehab.alerts.services.delivery import delivery_sweep
-from rehab.billing.models import ClosedRow, MonthClose
+from rehab.billing.models import ClosedRow, MonthClose, TimeEntry
+from rehab.billing.services.time_entries import time_entry_record
 from rehab.care.models import Milestone
 from rehab.exchange.models import Erasure
 from rehab.logs.models import PainLog
@@ -75,6 +76,10 @@ def erased(record, physio_client, admin_client, physio, other_patient):
     )
     figures = {"patient": {"id": patient.pk, "display_name": patient.display_name}, "minutes": 21}
     ClosedRow.objects.create(close=closed, patient=patient, figures=figures)  # a billed month, frozen
+    time_entry_record(
+        patient=patient, by=physio, activity="call", started_at=NOW - timedelta(hours=2), minutes=12,
+        interactive=True, note=f"{SECRET_WORDS} (call)",
+    )  # fmt: skip
     discharge(physio_client, patient)
     tokens = tokens_for(user)  # a discharged patient signs in again to read their history
     assert physio_client.get("/api/v1/patients/", {"search": "Ruth Ellison"}).status_code == 200
@@ -111,6 +116,7 @@ def _kept(patient) -> dict:
         ),
         "alerts": list(Alert.objects.filter(patient=patient).order_by("id").values_list("id", "code", "status")),
         "billed": [r.figures["minutes"] for r in ClosedRow.objects.filter(patient=patient)],
+        "time": list(TimeEntry.objects.filter(patient=patient).values_list("id", "minutes", "interactive")),
     }
 
 

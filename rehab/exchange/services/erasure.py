@@ -30,6 +30,7 @@ from patients.services.sessions import sessions_end
 from rehab.alerts.models import Alert, AlertEvent, Delivery, DeliveryAttempt
 from rehab.alerts.services.patient_events import patient_erased_event_write
 from rehab.billing.models import ClosedRow
+from rehab.billing.services.erasure import time_entry_notes_erase
 from rehab.care.models import ClinicalEvent, Enrollment, Milestone
 from rehab.exchange.models import Erasure
 from rehab.logs.models import MedicationLog, PainLog, SymptomReport
@@ -132,11 +133,9 @@ def _outbox_erase(patient: Patient, *, now) -> None:
 
 
 def _billing_erase(patient: Patient) -> None:
-    """Closed months keep their figures, frozen as they were, under the pseudonym.
-
-    Time entries' notes are not erased here: billing's trigger refuses any UPDATE of a time entry
-    (append-only), so that needs billing's own service first (docs/fhir.md, "Erasure").
-    """
+    """Closed months keep their figures, frozen as they were, under the pseudonym; time entries keep
+    their minutes and calls, and lose their notes (the one change billing's append-only trigger allows)."""
+    time_entry_notes_erase(patient=patient)
     for row in ClosedRow.objects.select_for_update().filter(patient=patient):
         row.figures["patient"]["display_name"] = patient.display_name
         row.save(update_fields=["figures"])
