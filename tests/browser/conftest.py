@@ -11,7 +11,6 @@ clock, so the pages show what a new user sees after `make run` today.
 Screenshots go to var/screenshots/ (SCREENSHOT_DIR to change it); a failing test leaves one there too.
 """
 
-import importlib
 import io
 import os
 import shutil
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from patients.models import User
@@ -123,17 +121,8 @@ class Demo:
 @pytest.fixture
 def demo(transactional_db) -> Demo:
     """The demo clinic exactly as `manage.py seed_demo` makes it, committed for the server to read."""
-    _billing_rule_sets_seeded()
     call_command("seed_demo", "--password", DEMO_PASSWORD, stdout=io.StringIO())
     return Demo(physio=User.objects.get(username="demo-physio"), password=DEMO_PASSWORD)
-
-
-def _billing_rule_sets_seeded() -> None:
-    """The CPT rule sets a data migration stores, again: a transactional test's flush empties every table,
-    and only the protocols are loaded back after it (on post_migrate). Without them the patient page's
-    RTM card fails."""
-    migration = importlib.import_module("rehab.billing.migrations.0002_cpt_rule_sets_and_append_only_entries")
-    migration.seed(django_apps, None)
 
 
 @pytest.fixture(scope="session")

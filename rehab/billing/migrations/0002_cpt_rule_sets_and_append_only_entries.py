@@ -9,48 +9,10 @@ update, raw SQL): a correction is a new entry. PostgreSQL only, like care's stam
 embedded SQLite default the model's save() and delete() guard alone.
 """
 
-from datetime import date
-
 from django.db import migrations
 
-RULE_SETS = [
-    {
-        "name": "CPT 2025",
-        "effective_from": date(2000, 1, 1),
-        "period_days": 30,
-        "supply_low_code": "",
-        "supply_low_days": None,
-        "supply_high_code": "98977",
-        "supply_high_days": 16,
-        "setup_code": "98975",
-        "setup_days": 16,
-        "management_low_code": "",
-        "management_low_minutes": None,
-        "management_code": "98980",
-        "management_minutes": 20,
-        "management_extra_code": "98981",
-        "management_extra_minutes": 20,
-        "management_needs_interactive": True,
-    },
-    {
-        "name": "CPT 2026",
-        "effective_from": date(2026, 1, 1),
-        "period_days": 30,
-        "supply_low_code": "98985",
-        "supply_low_days": 2,
-        "supply_high_code": "98977",
-        "supply_high_days": 16,
-        "setup_code": "98975",
-        "setup_days": 2,
-        "management_low_code": "98979",
-        "management_low_minutes": 10,
-        "management_code": "98980",
-        "management_minutes": 20,
-        "management_extra_code": "98981",
-        "management_extra_minutes": 20,
-        "management_needs_interactive": True,
-    },
-]
+from rehab.billing.rule_sets import SHIPPED_RULE_SETS as RULE_SETS
+
 
 
 def seed(apps, schema_editor):
