@@ -60,6 +60,11 @@ def vendor(pinned: Pinned, *, registry: str) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
         files = {pinned.built: Path(pinned.built).name, pinned.licence: "LICENSE.md"}
+        # A source map the script names comes along: collectstatic's manifest refuses a reference to a
+        # file that is not there, and it lets a clinic's developer read the script in the browser.
+        source_map = f"{pinned.built}.map"
+        if source_map in archive.getnames():
+            files[source_map] = Path(source_map).name
         for member, target in files.items():
             extracted = archive.extractfile(member)
             if extracted is None:
