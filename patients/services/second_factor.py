@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from config.errors import NotAllowed
 from patients.models import Clinic, User
 from patients.services.audit import audit_record
+from patients.services.sessions import sessions_end
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -137,7 +138,8 @@ def totp_device_reset(*, staff: User, by: User, ip_address: str | None) -> None:
     """A colleague's authenticator and backup codes removed (a lost or replaced phone).
 
     Their next sign-in asks for no code, or takes them to enrolment if the clinic requires TOTP;
-    a session that passed with the removed device no longer counts as having passed.
+    a session that passed with the removed device no longer counts as having passed, and their API
+    tokens end (a lost phone may hold them as well as the authenticator).
     """
     _check_clinic_admin(by, staff.clinic_id)
     if not staff.is_clinician:
@@ -145,6 +147,7 @@ def totp_device_reset(*, staff: User, by: User, ip_address: str | None) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=staff).delete()
         StaticDevice.objects.filter(user=staff).delete()
+        sessions_end(user=staff)
         audit_record(
             actor=by,
             action="totp_reset",

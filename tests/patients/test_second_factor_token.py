@@ -7,7 +7,7 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from patients.services.second_factor import totp_requirement_set
+from patients.services.second_factor import totp_device_reset, totp_requirement_set
 from tests.support.totp import PASSWORD, backup_codes, enrol_totp, totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
@@ -97,6 +97,15 @@ def test_requiring_totp_ends_the_staffs_api_tokens_issued_with_the_password_alon
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     assert client.get("/api/v1/me/").status_code == 200
     totp_requirement_set(clinic=clinic, required=True, by=clinic_admin, ip_address=None)
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_resetting_a_device_ends_the_staff_members_api_tokens(physio, clinic_admin, device):
+    access = token(otp=totp_code(device)).json()["access"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert client.get("/api/v1/me/").status_code == 200
+    totp_device_reset(staff=physio, by=clinic_admin, ip_address=None)
     assert client.get("/api/v1/me/").status_code == 401
 
 
