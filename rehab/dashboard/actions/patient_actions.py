@@ -9,7 +9,6 @@ page itself, from which htmx takes the actions, the header, the timeline and the
 """
 
 import uuid
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from config import clock
 from config.client_address import client_address
 from config.errors import Conflict, DomainError, FieldErrors
 from patients.models import Patient
@@ -27,6 +25,7 @@ from patients.services.audit import audit_record
 from protocols.selectors import protocol_version_latest
 from rehab.care.api.serializers import EnrollmentStartSerializer
 from rehab.care.models import Milestone
+from rehab.care.selectors.milestones import milestone_for_outcome
 from rehab.care.services.enrollment import enrollment_start
 from rehab.dashboard.actions import patient_forms as forms
 from rehab.dashboard.actions.forms import api_input, refusal_fields
@@ -39,10 +38,9 @@ from rehab.dashboard.actions.once import (
     submission_of,
     submit_once,
 )
-from rehab.dashboard.actions.views import _qr_svg
-from rehab.dashboard.pages.common import ClinicPageMixin, alerts_with_sentences
+from rehab.dashboard.pages.common import ClinicPageMixin, patient_page_context
+from rehab.dashboard.qr import ACTIVATION_QR_LABEL, qr_svg
 from rehab.records.api.serializers import PatientChangeSerializer
-from rehab.records.selectors.overview import patient_overview
 from rehab.records.services import patient_update
 from rehab.rules.api.serializers import ClinicalEventSerializer, OutcomeSerializer
 from rehab.rules.services.clinical_events import clinical_event_record
@@ -51,13 +49,8 @@ from rehab.rules.services.reviews import milestone_outcome_record
 
 def patient_page(request, patient: Patient, *, refused=None, done=None, status: int = 200):
     """The patient's page as PatientPage renders it, with one action's form refused or done."""
-    overview = patient_overview(patient=patient)
-    alerts_with_sentences(overview.alerts, zone=ZoneInfo(request.user.clinic.time_zone))
     context = {
-        "nav": "patients",
-        "o": overview,
-        "patient": overview.patient,
-        "clinic_zone": request.user.clinic.time_zone,
+        **patient_page_context(patient, clinic=request.user.clinic),
         "action_refused": refused,
         "action_done": done,
     }
@@ -150,13 +143,10 @@ class OutcomeRecord(PatientAction):
 
 
 def milestone_of(patient: Patient, code: str) -> Milestone:
-    """The milestone of that code in the current enrolment, else the newest that has it, as the API finds it
-    (rehab.rules.api.views.MilestoneOutcomeViewSet._milestone); the API's 404 is a refusal on the field here."""
+    """The milestone the API's outcome endpoint would find; its 404 is a refusal on the field here."""
     if not code:
         raise FieldErrors.on("milestone", "This field is required.")
-    today = clock.local_today(patient.timezone)
-    candidates = Milestone.objects.filter(enrollment__patient=patient, code=code, enrollment__start_date__lte=today)
-    milestone = candidates.select_related("decided_by").order_by("-enrollment__start_date").first()
+    milestone = milestone_for_outcome(patient=patient, code=code)
     if milestone is None:
         raise FieldErrors.on("milestone", f"No milestone {code} for this patient.")
     return milestone
@@ -289,7 +279,7 @@ class ActivationCodePage(ClinicPageMixin, View):
             "patient": patient,
             "code": code,
             "link": link,
-            "qr": _qr_svg(link) if link else "",
+            "qr": qr_svg(link, label=ACTIVATION_QR_LABEL) if link else "",
             "code_days": settings.ACTIVATION_CODE_DAYS,
         }
         return render(request, "dashboard/actions/patient_code.html", context)

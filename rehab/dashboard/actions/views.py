@@ -2,11 +2,9 @@
 
 import uuid
 
-import segno
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
 from django.views import View
 
 from config import clock
@@ -28,6 +26,7 @@ from rehab.dashboard.actions.once import (
     submission_of,
     submit_once,
 )
+from rehab.dashboard.qr import ACTIVATION_QR_LABEL, qr_svg
 from rehab.records.api.serializers import PatientCreateSerializer
 from rehab.records.services import patient_register
 
@@ -146,13 +145,7 @@ class ActivationCodePage(StaffPageMixin, View):
                 "patient": patient,
                 "code": code,
                 "link": link,
-                "qr": _qr_svg(link) if link else "",
+                "qr": qr_svg(link, label=ACTIVATION_QR_LABEL) if link else "",
                 "code_days": settings.ACTIVATION_CODE_DAYS,
             },
         )
-
-
-def _qr_svg(link: str) -> str:
-    label = "QR code of the app link with the activation code"
-    svg = segno.make(link, error="m").svg_inline(scale=6, border=4, title=label)
-    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))

@@ -7,14 +7,12 @@ a failure too. Nobody is signed in before the second factor passes (rehab.dashbo
 
 from base64 import b32encode
 
-import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -37,6 +35,7 @@ from rehab.dashboard.access import is_staff_member, staff_page
 from rehab.dashboard.auth.forms import CodeForm, SignInForm
 from rehab.dashboard.auth.lockout import lockout_response
 from rehab.dashboard.idle import LAST_ACTIVITY_KEY
+from rehab.dashboard.qr import qr_svg
 from rehab.dashboard.signing_in import PENDING_MINUTES, pending_clear, pending_from_session, pending_start, safe_next
 
 PATIENT_REFUSED = "Patients sign in with the phone app, not here. The dashboard is for the clinic's physiotherapists."
@@ -150,16 +149,10 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "staff": user,
             "forced": pending is not None,
-            "qr_svg": _qr_svg(device.config_url),
+            "qr_svg": qr_svg(device.config_url, label="QR code for your authenticator app", scale=5),
             "secret": _grouped(b32encode(device.bin_key).decode()),
         },
     )
-
-
-def _qr_svg(uri: str) -> str:
-    # Drawn here as inline SVG: the clinic's network may have no way out, and the secret never leaves.
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=4, title="QR code for your authenticator app")
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1))
 
 
 def _grouped(secret: str) -> str:

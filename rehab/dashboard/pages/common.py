@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from config.client_address import client_address
 from patients.api.base import AUDIT_ACTIONS
+from patients.models import Clinic, Patient
 from patients.services.audit import audit_record
 from protocols.selectors import protocol_versions_by_id
 from rehab.alerts.models import Alert
 from rehab.dashboard.access import StaffPageMixin, is_staff_member
 from rehab.dashboard.presenters import evidence_sentence
+from rehab.records.selectors.overview import patient_overview
 
 
 class ClinicPageMixin(StaffPageMixin):
@@ -51,3 +53,11 @@ def alerts_with_sentences(alerts: list[Alert], *, zone: ZoneInfo) -> list[Alert]
             rules = None if version is None else version.definition.rules
         alert.evidence_text = evidence_sentence(alert, rules=rules, zone=zone)
     return alerts
+
+
+def patient_page_context(patient: Patient, *, clinic: Clinic) -> dict:
+    """What the patient's page shows, for its own view and for an action's answer that renders it again."""
+    zone = ZoneInfo(clinic.time_zone)
+    overview = patient_overview(patient=patient)
+    alerts_with_sentences(overview.alerts, zone=zone)
+    return {"nav": "patients", "o": overview, "patient": overview.patient, "clinic_zone": clinic.time_zone}

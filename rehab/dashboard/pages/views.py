@@ -18,7 +18,7 @@ from rehab.alerts.api.serializers import AlertNoteSerializer
 from rehab.alerts.models import Alert
 from rehab.alerts.selectors import clinic_alerts_inbox
 from rehab.alerts.services.alerts import alert_acknowledge, alert_resolve
-from rehab.dashboard.pages.common import ClinicPageMixin, alerts_with_sentences, audit_page
+from rehab.dashboard.pages.common import ClinicPageMixin, alerts_with_sentences, audit_page, patient_page_context
 from rehab.dashboard.pages.queries import (
     ALL,
     MINE,
@@ -29,7 +29,6 @@ from rehab.dashboard.pages.queries import (
     given,
 )
 from rehab.records.selectors.dashboard import BY_NEED, DashboardQuery, PatientDashboard
-from rehab.records.selectors.overview import patient_overview
 from rehab.records.selectors.sparklines import pain_sparklines
 
 DASHBOARD_FIELDS = ("search", "has_open_alerts", "phase", "status", "ordering")
@@ -110,14 +109,8 @@ class PatientPage(ClinicPageMixin, View):
 
     def get(self, request, id: int):
         patient = get_object_or_404(Patient.objects.select_related("assigned_physio"), pk=id, clinic_id=self.clinic.pk)
-        overview = patient_overview(patient=patient)
-        alerts_with_sentences(overview.alerts, zone=self.zone)
         audit_page(request, [patient.pk])
-        return render(
-            request,
-            "dashboard/patients/detail.html",
-            {"nav": "patients", "o": overview, "patient": overview.patient, "clinic_zone": self.clinic.time_zone},
-        )
+        return render(request, "dashboard/patients/detail.html", patient_page_context(patient, clinic=self.clinic))
 
 
 class AlertsInbox(ClinicPageMixin, View):

@@ -5,12 +5,12 @@ from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from config import clock
 from config.api.schema import error_responses
 from patients.api.base import ClinicScopedViewSet
 from rehab.care.api.serializers import MilestoneSerializer
 from rehab.care.models import Milestone
 from rehab.care.selectors.clinical_events import patient_clinical_events
+from rehab.care.selectors.milestones import milestone_for_outcome
 from rehab.rules.api.serializers import CLINICAL_EVENT_REQUEST, ClinicalEventSerializer, OutcomeSerializer
 from rehab.rules.services.clinical_events import clinical_event_record
 from rehab.rules.services.reviews import milestone_outcome_record
@@ -40,10 +40,7 @@ class MilestoneOutcomeViewSet(ClinicScopedViewSet):
         return Response(MilestoneSerializer(self.get_queryset().get(pk=milestone.pk)).data)
 
     def _milestone(self, patient, code: str) -> Milestone:
-        """The milestone of that code in the current enrolment (else the newest that has it)."""
-        today = clock.local_today(patient.timezone)
-        candidates = self.get_queryset().filter(code=code, enrollment__start_date__lte=today)
-        milestone = candidates.order_by("-enrollment__start_date").first()
+        milestone = milestone_for_outcome(patient=patient, code=code)
         if milestone is None:
             raise NotFound(f"No milestone {code} for this patient.")
         return milestone
