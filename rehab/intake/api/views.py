@@ -149,9 +149,15 @@ def _answer_of(patient: Patient, kind: str) -> Callable[[models.Model | None], d
 
     @cache
     def writer():  # one serializer for the batch (building its fields is most of its cost), only if one was stored
-        return log_kind.out_serializer(context=log_kind.answer_context(patient))
+        return log_kind.out_serializer(context=log_kind.answer_context(patient)).fields[field]
 
-    return lambda record: {field: None if record is None else writer().to_representation(record)[field]}
+    def answer(record: models.Model | None) -> dict:
+        if record is None:
+            return {field: None}
+        written = writer()  # the one field, bound to its serializer, as the single endpoint writes it
+        return {field: written.to_representation(written.get_attribute(record))}
+
+    return answer
 
 
 def _sync_result(item, outcome: LogOutcome, answer: Callable[[models.Model | None], dict]) -> dict:
