@@ -19,38 +19,15 @@ import time
 from _common import PORT, QueryCounter, django_setup, header, percentile, server_start
 from _common import verdict as met
 from dashboard import setup as cohort_setup
-from whitenoise.storage import CompressedManifestStaticFilesStorage, MissingFileError
 
 WARM_UP = 3
 
 
 def static_collect() -> None:
-    """collectstatic, as the image does: the page links its files through production's manifest.
-
-    Should it fail on a source map a vendored script names but that is not vendored, the files are
-    collected without rewriting source-map comments (the manifest the server reads is the same),
-    and the failure is printed: the image's build fails on it too.
-    """
+    """collectstatic, as the image's build runs it: the page links its files through production's manifest."""
     from django.core.management import call_command
-    from django.test import override_settings
 
-    try:
-        call_command("collectstatic", "--noinput", verbosity=0)
-    except MissingFileError as error:
-        print(f"WARNING collectstatic fails as in the image's build: {str(error).splitlines()[0]}", flush=True)
-        lenient = {"BACKEND": f"{__name__}.SourceMapsUnchecked"}
-        with override_settings(STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                                         "staticfiles": lenient}):  # fmt: skip
-            call_command("collectstatic", "--noinput", verbosity=0)
-
-
-class SourceMapsUnchecked(CompressedManifestStaticFilesStorage):
-    """Production's static storage, leaving source-map comments as they are (see static_collect)."""
-
-    patterns = tuple(
-        (glob, tuple(rule for rule in rules if "sourceMappingURL" not in str(rule)))
-        for glob, rules in CompressedManifestStaticFilesStorage.patterns
-    )
+    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 def web_session(token: str) -> tuple[object, str]:
