@@ -73,6 +73,8 @@ class PatientsPage(ClinicPageMixin, View):
             row["need"] = patient.need if hasattr(patient, "need") else None
             row["sparkline"] = sparklines[patient.pk]
             row["phase_name"] = dict(phases).get(row["phase"])
+            if row["next_milestone"] is not None:
+                row["next_milestone"]["name"] = _milestone_name(dashboard, patient, row["next_milestone"]["code"])
         audit_page(request, [p.pk for p in patients])
         return self._render(request, query=q, rows=rows, page=page, phases=phases)
 
@@ -102,6 +104,18 @@ def _phases(dashboard: PatientDashboard) -> list[tuple[str, str]]:
         for phase in version.definition.phases:
             seen.setdefault(phase.code, phase.name)
     return sorted(seen.items(), key=lambda item: item[1])
+
+
+def _milestone_name(dashboard: PatientDashboard, patient: Patient, code: str) -> str:
+    """The milestone's name in the patient's own protocol version (the row names its code only, as the API does).
+
+    Read from the versions the dashboard already holds: no query per row.
+    """
+    version = dashboard.versions.get(patient.enrollment_version_id)
+    try:
+        return version.definition.milestone(code).name
+    except (AttributeError, KeyError):  # no version, or a code it lacks: the code in words still says it
+        return code.replace("_", " ").replace("-", " ")
 
 
 class PatientPage(ClinicPageMixin, View):

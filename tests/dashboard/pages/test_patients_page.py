@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 from fractions import Fraction
-from html import unescape
+from html import escape, unescape
 
 import pytest
 from django.db import connection
@@ -49,7 +49,16 @@ def test_the_page_lists_my_patients_with_the_api_rows_values(alice_web, ruth):
     # Day 49 of conservative care, in the trial phase, the review open (its window in the row).
     assert "<td>49</td>" in row
     assert "<td>Conservative trial (6-8 weeks)</td>" in row
-    assert "review 6 8 weeks" in row and "2026-03-03 to 2026-03-17" in row
+    assert "2026-03-03 to 2026-03-17" in row
+
+
+def test_the_next_milestone_is_named_as_the_patients_protocol_version_names_it(alice_web, ruth):
+    enrollment = ruth.enrollments.select_related("protocol_version").get()
+    review = enrollment.protocol_version.definition.milestone("review-6-8-weeks")
+    page = alice_web.get("/").content.decode()
+    row = page[page.index('data-testid="patient-row"') :]
+    assert f"<td>{escape(review.name)}<br>" in row  # "Review at 6-8 weeks", not its code in words
+    assert "review 6 8 weeks" not in row
 
 
 def test_my_patients_by_default_and_all_in_clinic_a_click_away(alice_web, ruth, clinic):
