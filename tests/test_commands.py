@@ -207,4 +207,4 @@ def test_seed_demo_counts_each_patients_days_from_their_own_today():
         run("seed_demo", "--password", "demo-password-1")
     starts = dict(apps.get_model("care", "Enrollment").objects.values_list("patient__user__username", "start_date"))
     assert starts["demo-patient-1"] == date(2026, 6, 15) - timedelta(days=45)
-    assert starts["demo-patient-2"] == date(2026, 6, 15) - timedelta(days=53)  # 20:00 in Sydney, same date
+    assert starts["demo-patient-2"] == date(2026, 6, 15) - timedelta(days=58)  # 20:00 in Sydney, same date

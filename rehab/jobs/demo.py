@@ -9,8 +9,9 @@ to yesterday in the patient's zone, so two runs on one day store the same rows.
 Logs are written with the models directly (the demo invents history; it is not
 a phone sending entries), with local_date in the patient's zone as ingestion
 would set it. The alerts the dashboard opens on are real: raised by the
-services themselves as of the run's clock (the physio's review outcome, a red
-flag sent through intake as the phone sends it), each at most once.
+services themselves as of the run's clock (the review sweep judging a review
+whose window has closed, a red flag sent through intake as the phone sends
+it), each at most once.
 """
 
 import random
@@ -32,7 +33,7 @@ from rehab.intake.services import CREATED, log_record
 from rehab.logs.models import ExerciseLog, MedicationLog, PainLog, SymptomReport
 from rehab.logs.models import VisaAResponse as VisaA
 from rehab.logs.visa_a import Q7_SCORES, Q8_SCORES, visa_a_score
-from rehab.rules.services.reviews import milestone_outcome_record
+from rehab.rules.services.review_sweep import OUTCOME_STATUS, milestones_judge_due
 
 DEMO_CLINIC = "Demo Clinic"
 OTHER_CLINIC = "Other Clinic"
@@ -55,7 +56,8 @@ class DemoPatient:
     comorbidities: tuple[str, ...] = ()
     biomechanics: dict = field(default_factory=dict)
     story: str = ""
-    review_outcome: str = ""  # the physio records it at the review in its window (a referral when not met)
+    # The review's window closed, unjudged, before the demo began: the review sweep judges it (a referral if not met).
+    review_judged: bool = False
     red_flag: tuple[str, ...] = ()  # symptoms sent through intake on the seeded day's eve: the rules raise the alert
 
 
@@ -69,10 +71,11 @@ PATIENTS = (
         story="conservative care, in the 6-8 week review window, improving",
     ),
     DemoPatient(
-        "demo-patient-2", "Tom Becker", "conservative-calcific-iat", CALCIFIC, 53, "Australia/Sydney", "left",
+        # Day 58: the review's window (days 42-56) closed two days ago and its grace for offline phones is over.
+        "demo-patient-2", "Tom Becker", "conservative-calcific-iat", CALCIFIC, 58, "Australia/Sydney", "left",
         pain=(6.0, 6.0), adherence=0.45, visa_a=((1, 44), (44, 47)), comorbidities=("kidney_disease",),
-        review_outcome="not_met",
-        story="conservative care, review window closing in a few days, not improving: judged, referred",
+        review_judged=True,
+        story="conservative care, review window closed, not improving: judged by the review sweep, referred",
     ),
     DemoPatient(
         "demo-patient-3", "Priya Shah", "post-surgical-calcific-iat", CALCIFIC, 20, "America/New_York", "right",
@@ -113,9 +116,9 @@ def demo_seed(*, password: str) -> SeedResult:
         patient = _patient(profile, user=user, clinic=demo, physio=physio, created=created)
         enrollment = _enrollment(profile, patient=patient, by=physio, created=created)
         _history(profile, patient=patient, enrollment=enrollment, physio=physio, created=created)
-        _review_outcome(profile, enrollment=enrollment, physio=physio, created=created)
         _red_flag(profile, patient=patient, enrollment=enrollment, created=created)
         logins.append(_login(user, f"patient: {profile.story}"))
+    _reviews_judge(created)
     return SeedResult(logins=logins, created={k: v for k, v in created.items() if v})
 
 
@@ -184,6 +187,12 @@ def _enrollment(profile: DemoPatient, *, patient: Patient, by: User, created: di
     Milestone.objects.filter(
         enrollment=enrollment, status=Milestone.Status.SKIPPED, kind__in=("baseline", "transition")
     ).update(status=Milestone.Status.DONE, decided_at=clock.now())
+    if profile.review_judged:
+        # Skipped as a late enrolment's would be; but nobody decided this review in its window, so it is
+        # due, and the review sweep judges it (_reviews_judge) as it would have at the window's end.
+        Milestone.objects.filter(enrollment=enrollment, status=Milestone.Status.SKIPPED, kind="review").update(
+            status=Milestone.Status.PENDING
+        )
     _count(created, "enrollments")
     return enrollment
 
@@ -369,27 +378,16 @@ def _imaging(modality: str) -> dict:
     return {"modality": modality, "ho_maturity": "immature"}
 
 
-def _review_outcome(profile: DemoPatient, *, enrollment: Enrollment, physio: User, created: dict) -> None:
-    """The physio judges the first review in its window, through the service the API uses (a referral if not met).
+def _reviews_judge(created: dict) -> None:
+    """The review sweep as of the run's clock, as beat runs it every hour: due reviews judged on their logs.
 
-    Only while undecided: a later run, or a physio's own decision since, is left as it is.
+    The sweep of the whole database, not of the demo's patients alone: it only does now what beat
+    would do within the hour, and judges only what nobody decided in time; a review decided since
+    (by the sweep on an earlier run, or by a physio) is never due again.
     """
-    if not profile.review_outcome:
-        return
-    review = (
-        Milestone.objects.filter(enrollment=enrollment, kind="review", status__in=Milestone.UNDECIDED)
-        .order_by("position")
-        .first()
-    )
-    if review is None or clock.local_today(enrollment.patient.timezone) < review.window_start:
-        return
-    milestone_outcome_record(
-        milestone=review,
-        outcome=profile.review_outcome,
-        note="Pain and VISA-A no better than at baseline: referred to the specialist.",
-        by=physio,
-    )
-    _count(created, "reviews judged")
+    decided = milestones_judge_due(now=clock.now())
+    judged = sum(decided.get(status, 0) for status in OUTCOME_STATUS.values())  # reviews; not checks closed
+    _count(created, "reviews judged", judged)
 
 
 def _red_flag(profile: DemoPatient, *, patient: Patient, enrollment: Enrollment, created: dict) -> None:

@@ -2,8 +2,9 @@
 
 Ruth Adams (demo-patient-1) is in her 6-8 week review window, undecided: the physio records "not
 met" and sees, without leaving the page, the timeline's row decided by them and the referral
-appear among her alerts. Tom Becker, the not-improving patient, was judged at his review already:
-an override is refused in place without a note (what was chosen kept), then recorded with one.
+appear among her alerts. Tom Becker, the not-improving patient, was judged by the review sweep
+already (his window closed): an override of that judgement is refused in place without a note
+(what was chosen kept), then recorded with one.
 Each form is photographed at 1280 x 800 for a person to look at.
 """
 
@@ -73,6 +74,8 @@ def test_an_override_of_the_not_improving_patients_review_needs_a_note(page, dem
     open_patient(page, tom)
     row = page.locator(f'[data-testid="milestone-row"][data-code="{review.code}"]')
     expect(row).to_contain_text("Not Met")
+    assert review.decided_by_id is None  # the sweep's judgement: its referral says what it compared
+    expect(page.locator("#patient-alerts-section")).to_contain_text("at the review vs baseline")
 
     outcome = page.locator("#action-outcome")
     outcome.get_by_label("Review").select_option(review.code)

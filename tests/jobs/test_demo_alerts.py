@@ -34,9 +34,16 @@ def test_the_not_improving_patients_review_is_judged_and_referred():
     )
     review = alert.milestone
     assert (review.code, review.status) == ("review-6-8-weeks", Milestone.Status.NOT_MET)
-    assert review.decided_by == User.objects.get(username="demo-physio")
+    # Judged by the review sweep on the run's clock, not recorded by a physio: its evidence is the judgement's.
+    assert review.decided_by is None
     assert review.decided_at == NOW
+    assert review.due_at <= NOW  # the window closed and its grace for offline phones is over
     assert "Refer to a podiatric foot and ankle surgeon" in alert.reason
+    evidence = alert.evidence
+    assert (evidence["outcome"], evidence["pain_improved"], evidence["visa_a_improved"]) == ("not_met", False, False)
+    assert evidence["baseline_pain"]["value"] - evidence["current_pain"]["value"] < 2
+    assert (evidence["visa_a_baseline"]["score"], evidence["visa_a_current"]["score"]) == (44, 47)
+    assert evidence["judged_at"] == NOW.isoformat()
 
 
 def test_a_post_surgical_patient_has_an_urgent_red_flag_raised_by_the_safety_rules():
