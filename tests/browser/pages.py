@@ -81,3 +81,36 @@ def charts_drawn(page: Page) -> dict[str, int]:
 def layout_defects(page: Page) -> list[str]:
     """What a reader would see as broken: a page wider than the window, or siblings drawn on top of each other."""
     return page.evaluate(LAYOUT_DEFECTS_JS, list(SIBLING_GROUPS))
+
+
+# Every label a chart draws (the annotation plugin's, and the ticks of its axes) as a box in canvas pixels,
+# and every data point of a shown dataset: a label over a point hides what the physio came to read.
+LABELS_OVER_DATA_JS = """(id) => {
+    const chart = Chart.getChart(document.getElementById(id));
+    const boxes = [];
+    for (const annotation of window["chartjs-plugin-annotation"].getAnnotations(chart)) {
+        for (const label of annotation.elements || []) {
+            if (!label.options.display) continue;
+            const name = String(label.options.content);
+            boxes.push({name: name, left: label.x, top: label.y, right: label.x2, bottom: label.y2});
+        }
+    }
+    const covered = [];
+    chart.data.datasets.forEach((set, i) => {
+        if (!chart.isDatasetVisible(i)) return;
+        for (const point of chart.getDatasetMeta(i).data) {
+            if (point.skip) continue;
+            for (const b of boxes) {
+                if (point.x >= b.left && point.x <= b.right && point.y >= b.top && point.y <= b.bottom) {
+                    covered.push(`"${b.name}" covers ${set.label} at (${Math.round(point.x)}, ${Math.round(point.y)})`);
+                }
+            }
+        }
+    });
+    return {labels: boxes.map((b) => b.name), covered: covered};
+}"""
+
+
+def chart_labels_over_data(page: Page, chart_id: str) -> dict:
+    """The chart's annotation labels drawn, and which of them cover a data point (none should)."""
+    return page.evaluate(LABELS_OVER_DATA_JS, chart_id)

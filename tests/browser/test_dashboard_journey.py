@@ -20,6 +20,7 @@ from rehab.logs.models import PainLog
 from tests.browser.pages import (
     app_code,
     app_code_one_step_ago,
+    chart_labels_over_data,
     go_to_alerts,
     open_alert_count,
     sign_in,
@@ -86,6 +87,13 @@ def test_a_physio_signs_in_with_a_code_works_through_the_morning_and_signs_out(p
     for series in (sent, drawn):
         assert [p["date"] for p in series] == [p["date"] for p in expected]
         assert [p["mean"] for p in series] == pytest.approx([p["mean"] for p in expected])
+    # Its pain sits near the baseline to the end: the lines' labels are drawn where they cover none of it.
+    for chart in ("pain-chart", "visa-a-chart"):
+        assert chart_labels_over_data(page, chart)["covered"] == [], chart
+    marks = page.evaluate(
+        "() => Chart.getChart(document.getElementById('pain-chart')).scales.lines.ticks.map((t) => t.label)"
+    )
+    assert any(m.startswith("Baseline ") for m in marks) and any(m.startswith("Improved") for m in marks), marks
 
     # Acknowledge an urgent alert in the inbox: the top bar's count falls without a reload.
     go_to_alerts(page)

@@ -22,12 +22,33 @@
     return series.map(function (p) { return { x: p.date, y: p[key] }; });
   }
 
-  // Baselines are labelled at the right end, improvement lines at the left, so the two never cover each other.
-  function horizontal(value, label, colour, dashed) {
+  // A baseline or improvement line, unlabelled on the plot: a label inside it would sit on the very points
+  // that stay near the line (a patient not improving logs pain at the baseline to the end).
+  function horizontal(value, colour, dashed) {
     return {
       type: "line", yMin: value, yMax: value, borderColor: colour, borderWidth: 2,
-      borderDash: dashed ? [6, 4] : [],
-      label: { display: true, content: label, position: dashed ? "start" : "end", backgroundColor: colour, font: { size: 11 } }
+      borderDash: dashed ? [6, 4] : [], label: { display: false }
+    };
+  }
+
+  // The lines' labels as ticks of an axis on the right, level with their line and outside the plotted area,
+  // so they never cover data; Chart.js makes the room they need. `marks` is [{value, label, colour}].
+  function lineLabels(marks, min, max) {
+    return {
+      type: "linear", position: "right", min: min, max: max, display: marks.length > 0,
+      grid: { drawOnChartArea: false }, border: { display: false },
+      afterBuildTicks: function (scale) { scale.ticks = marks.map(function (m) { return { value: m.value }; }); },
+      ticks: {
+        autoSkip: false, font: { size: 11, weight: "bold" },
+        callback: function (value) {
+          var mark = marks.find(function (m) { return m.value === value; });
+          return mark ? mark.label : "";
+        },
+        color: function (context) {
+          var mark = marks.find(function (m) { return m.value === context.tick.value; });
+          return mark ? mark.colour : "#5b6472";
+        }
+      }
     };
   }
 
@@ -79,15 +100,20 @@
     });
     var canvas = document.getElementById("pain-chart");
     var annotations = Object.assign(phaseBands(canvas.parentNode.clientWidth - 60), milestoneMarkers(10));
-    if (data.pain.baseline !== null) annotations.baseline = horizontal(data.pain.baseline, "Baseline " + data.pain.baseline.toFixed(1), "#5c6f82", false);
+    var marks = [];
+    if (data.pain.baseline !== null) {
+      annotations.baseline = horizontal(data.pain.baseline, "#5c6f82", false);
+      marks.push({ value: data.pain.baseline, label: "Baseline " + data.pain.baseline.toFixed(1), colour: "#5c6f82" });
+    }
     if (data.pain.improvement_threshold !== null) {
-      annotations.threshold = horizontal(data.pain.improvement_threshold, "Improved at " + data.pain.improvement_threshold.toFixed(1) + " or less", "#2b8a3e", true);
+      annotations.threshold = horizontal(data.pain.improvement_threshold, "#2b8a3e", true);
+      marks.push({ value: data.pain.improvement_threshold, label: "Improved \u2264 " + data.pain.improvement_threshold.toFixed(1), colour: "#2b8a3e" });
     }
     return new Chart(canvas, {
       type: "line", data: { datasets: datasets },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false, parsing: true,
-        scales: { x: dayAxis, y: { min: 0, max: 10, title: { display: true, text: "Pain (0-10)" } } },
+        scales: { x: dayAxis, y: { min: 0, max: 10, title: { display: true, text: "Pain (0-10)" } }, lines: lineLabels(marks, 0, 10) },
         plugins: { annotation: { annotations: annotations }, legend: { position: "bottom" } }
       }
     });
@@ -95,9 +121,12 @@
 
   function visaChart() {
     var annotations = milestoneMarkers(100);
+    var marks = [];
     if (data.visa_a.baseline !== null) {
-      annotations.baseline = horizontal(data.visa_a.baseline, "Baseline " + data.visa_a.baseline, "#5c6f82", false);
-      annotations.target = horizontal(data.visa_a.improvement_target, "Improved at " + data.visa_a.improvement_target + " or more", "#2b8a3e", true);
+      annotations.baseline = horizontal(data.visa_a.baseline, "#5c6f82", false);
+      annotations.target = horizontal(data.visa_a.improvement_target, "#2b8a3e", true);
+      marks.push({ value: data.visa_a.baseline, label: "Baseline " + data.visa_a.baseline, colour: "#5c6f82" });
+      marks.push({ value: data.visa_a.improvement_target, label: "Improved \u2265 " + data.visa_a.improvement_target, colour: "#2b8a3e" });
     }
     return new Chart(document.getElementById("visa-a-chart"), {
       type: "line",
@@ -105,7 +134,7 @@
         borderColor: "#1f5fbf", backgroundColor: "#1f5fbf", pointRadius: 4 }] },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
-        scales: { x: dayAxis, y: { min: 0, max: 100, title: { display: true, text: "VISA-A (0-100)" } } },
+        scales: { x: dayAxis, y: { min: 0, max: 100, title: { display: true, text: "VISA-A (0-100)" } }, lines: lineLabels(marks, 0, 100) },
         plugins: { annotation: { annotations: annotations }, legend: { display: false } }
       }
     });
