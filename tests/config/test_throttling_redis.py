@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
-from django.test import override_settings
 
 from tests.config.test_throttling import assert_throttled
 from tests.support.clock import NOW
@@ -21,10 +20,13 @@ pytestmark = [pytest.mark.django_db]
 def redis_throttles(settings):
     location = settings.CACHES["default"]["LOCATION"]
     redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "KEY_PREFIX": "test-rl"}
-    with override_settings(CACHES={**settings.CACHES, "throttles": redis}):
-        caches["throttles"].clear()
-        yield caches["throttles"]
-        caches["throttles"].clear()
+    # Through pytest-django's `settings`, as the tests' own changes are, so that every override is undone
+    # in the order it was made (an override_settings block here was undone before theirs, and theirs then
+    # put this one back for the rest of the session).
+    settings.CACHES = {**settings.CACHES, "throttles": redis}
+    caches["throttles"].clear()
+    yield caches["throttles"]
+    caches["throttles"].clear()
 
 
 def test_a_sign_in_over_its_limit_is_throttled_until_the_window_moves(redis_throttles, physio, frozen_clock, settings):
