@@ -32,7 +32,7 @@ seed: migrate
 # Celery's filesystem transport, nothing else to install. Procfile.dev runs
 # the venv's python and celery (put first on PATH here).
 run: seed
-	@echo "Starting on http://127.0.0.1:$(PORT)/ (admin: /admin/, API docs: /api/docs/, health: /health/)"
+	@echo "Starting on http://127.0.0.1:$(PORT)/ (the dashboard's sign-in; API docs: /api/docs/, admin: /admin/, health: /health/)"
 	PATH="$(abspath $(BIN)):$$PATH" WEB_PORT=$(PORT) exec $(BIN)/honcho -f Procfile.dev start
 
 test: install
