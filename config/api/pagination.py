@@ -8,6 +8,7 @@ an empty page past the first needs a count of its own.
 """
 
 import re
+from collections.abc import Callable
 
 from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -48,6 +49,14 @@ class StandardPagination(LimitOffsetPagination):
             self.count = getattr(page[0], COUNT)
         else:
             self.count = 0 if self.offset == 0 else self.get_count(queryset)
+        return page
+
+    def paginate_with(self, request, page_of: Callable[[int, int], tuple[list, int]]) -> list:
+        """The page `page_of(offset, limit)` answers with the count of everything, for a selector that reads both."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        page, self.count = page_of(self.offset, self.limit)
         return page
 
     def get_limit(self, request):

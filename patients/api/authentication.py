@@ -25,8 +25,6 @@ would have built. What is cached is SQL text made from the models, never a
 row: nothing in it can go stale between processes.
 """
 
-from itertools import chain
-
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -50,6 +48,9 @@ class _CompiledUserQuery:
         self.user_columns = slice(first, last)
         self.init_list = [column[0].target.attname for column in self.compiler.select[first:last]]
         self.populators = get_related_populators(info, self.compiler.select, connection.alias)
+        # The columns' converters too (results_iter works them out at every call, a tenth of a millisecond).
+        columns = [column[0] for column in self.compiler.select[0 : self.compiler.col_count]]
+        self.converters = self.compiler.get_converters(columns)
 
     def get(self, value) -> User:
         connection = self.compiler.connection
@@ -58,7 +59,9 @@ class _CompiledUserQuery:
             rows = cursor.fetchall()
         if not rows:
             raise User.DoesNotExist
-        [row] = list(self.compiler.results_iter(chain([rows])))
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        [row] = rows
         user = User.from_db(connection.alias, self.init_list, row[self.user_columns])
         for populator in self.populators:
             populator.populate(row, user)

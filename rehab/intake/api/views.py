@@ -18,7 +18,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from config.api.errors import safe_text
-from config.api.pagination import counted
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.api.base import PatientView
@@ -26,7 +25,7 @@ from patients.models import Patient
 from rehab.intake.api.bodies import log_bodies_store, log_bodies_validate
 from rehab.intake.api.serializers import SYNC_ANSWERS, SinceQuerySerializer, SyncInSerializer, SyncOutSerializer
 from rehab.intake.registry import KINDS, LogKind, no_answer_context
-from rehab.intake.selectors import patient_logs
+from rehab.intake.selectors import patient_logs, patient_logs_page
 from rehab.intake.services import CONFLICT, CREATED, INVALID, LogOutcome, log_record
 
 
@@ -37,15 +36,21 @@ class LogView(PatientView, generics.ListAPIView):
     kind: LogKind  # set by log_view, one subclass per kind
 
     def get_queryset(self):
-        since = _SINCE_QUERY.run_validation(query_data(self.request)).get("since")
-        return patient_logs(patient_id=self.patient.pk, kind=self.kind.key, since=since)
+        return patient_logs(patient_id=self.patient.pk, kind=self.kind.key, since=self._since())
+
+    def _since(self):
+        return _SINCE_QUERY.run_validation(query_data(self.request)).get("since")
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), **self.kind.answer_context(self.patient)}
 
     def list(self, request):
-        page = self.paginate_queryset(counted(self.get_queryset()))  # the count in the page's statement
-        return self.get_paginated_response(self._answers(page))
+        since, patient_id, kind = self._since(), self.patient.pk, self.kind.key
+
+        def page_of(offset: int, limit: int):  # the page and its count in one statement, compiled once
+            return patient_logs_page(patient_id=patient_id, kind=kind, since=since, offset=offset, limit=limit)
+
+        return self.get_paginated_response(self._answers(self.paginator.paginate_with(request, page_of)))
 
     def post(self, request):
         [(data, errors)] = log_bodies_validate(self.kind.key, [request.data])

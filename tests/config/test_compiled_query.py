@@ -1,0 +1,69 @@
+"""config.db.compiled: a queryset compiled once answers each call's values as the queryset itself would."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db.models import F
+from django.db.models.functions import Length
+
+from config.db.compiled import CompiledQuery, compiled
+from patients.models import Patient
+from rehab.logs.models import PainLog
+from tests.factories import enrolled_patient
+from tests.support.patient_api import START
+
+AT = datetime(2026, 3, 10, 8, tzinfo=UTC)
+MARKERS = {"patient_id": -1, "score": 999}  # values no call sends, each its own (and in the field's range)
+
+
+def entries(patient: Patient, scores: list[int]) -> None:
+    for i, score in enumerate(scores):
+        at = AT + timedelta(hours=i)
+        PainLog.objects.create(
+            patient=patient, client_id=uuid.uuid4(), recorded_at=at, received_at=at, local_date=at.date(),
+            score=score, context="rest",
+        )  # fmt: skip
+
+
+def build(*, patient_id, score):
+    logs = PainLog.objects.filter(patient_id=patient_id, score__gte=score).annotate(doubled=F("score") * 2)
+    return logs.order_by("-recorded_at", "-id")
+
+
+@pytest.mark.django_db
+def test_each_call_answers_its_own_values_as_the_queryset_does():
+    one = enrolled_patient(start=START)
+    other = enrolled_patient(start=START)
+    entries(one, [1, 5, 7, 2])
+    entries(other, [9, 3])
+    query = compiled(("test", "pain"), build, MARKERS, suffix=" LIMIT %s OFFSET %s")
+    for patient, score, limit, offset in [(one, 2, 10, 0), (one, 5, 1, 1), (other, 0, 10, 0), (other, 10, 5, 0)]:
+        rows = query.rows({"patient_id": patient.pk, "score": score}, [limit, offset])
+        expected = list(build(patient_id=patient.pk, score=score)[offset : offset + limit])
+        assert [(r.pk, r.score, r.recorded_at, r.doubled) for r in rows] == [
+            (r.pk, r.score, r.recorded_at, r.doubled) for r in expected
+        ]
+        assert all(r._state.db == "default" and not r._state.adding for r in rows)
+    assert compiled(("test", "pain"), build, MARKERS) is query  # compiled once per connection
+
+
+@pytest.mark.django_db
+def test_another_model_and_a_marker_the_query_does_not_use():
+    patient = enrolled_patient(start=START)
+    query = compiled(
+        ("test", "count"),
+        lambda *, patient_id: Patient.objects.filter(pk=patient_id).annotate(zone=Length("timezone")),
+        {"patient_id": -1},
+    )
+    [row] = query.rows({"patient_id": patient.pk}, [])
+    assert (row.pk, row.timezone, row.zone) == (patient.pk, patient.timezone, len(patient.timezone))
+    with pytest.raises(ValueError, match="markers must differ"):
+        CompiledQuery(build, {"patient_id": -1, "score": -1}, suffix="", connection=query.connection)
+    with pytest.raises(ValueError, match="does not use"):
+        CompiledQuery(
+            lambda **markers: build(patient_id=-1, score=999),
+            {**MARKERS, "since": -3},
+            suffix="",
+            connection=query.connection,
+        )
