@@ -33,7 +33,7 @@ def test_the_page_lists_the_clinics_staff_with_whether_they_have_an_authenticato
     assert "<td>Alice</td>" in page and "<td>Dora</td>" in page and "<td>Carol</td>" in page
     assert "Bob" not in page  # another clinic's
     assert page.count("Reset TOTP device</a>") == 1  # only Alice has one
-    assert f'href="{reset_url(physio)}"' in page
+    assert f'href="{reset_url(physio)}?next=/clinic/staff/"' in page
     assert '<label for="id_require_totp">Require TOTP for staff</label>' in page
 
 
@@ -113,3 +113,22 @@ def test_the_top_bar_links_the_staff_page_for_clinic_admins_only(admin_web, phys
     assert link in admin_web.get(PAGE).content.decode()
     physio_page = dashboard_client(physio).get("/sign-in/authenticator/").content.decode()
     assert ">Sign out</button>" in physio_page and 'href="/clinic/staff/"' not in physio_page
+
+
+def test_the_clinic_settings_page_shows_the_requirement_and_the_staff_and_comes_back_there(
+    admin_web, clinic, physio, physio_device
+):
+    page = admin_web.get("/clinic/settings/").content.decode()
+    assert "Require TOTP" in page and f'href="{reset_url(physio)}?next=/clinic/settings/"' in page
+    response = admin_web.post(reset_url(physio), {"next": "/clinic/settings/"})
+    assert response.status_code == 302 and response["Location"] == "/clinic/settings/"
+    assert not TOTPDevice.objects.filter(user=physio).exists()
+    response = admin_web.post("/clinic/staff/", {"require_totp": "on", "next": "/clinic/settings/"})
+    assert response.status_code == 302 and response["Location"] == "/clinic/settings/"
+    clinic.refresh_from_db()
+    assert clinic.require_totp
+
+
+def test_the_way_back_never_leads_off_the_site(admin_web, physio, physio_device):
+    response = admin_web.post(reset_url(physio), {"next": "https://evil.example/"})
+    assert response["Location"] == "/clinic/staff/"

@@ -6,6 +6,7 @@ Self-contained so the clinic settings page (a later issue) can take it in.
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from config.client_address import client_address
@@ -15,19 +16,27 @@ from rehab.dashboard.access import ClinicAdminPageMixin
 from rehab.dashboard.auth.forms import RequireTotpForm
 
 
+def staff_second_factor_context(clinic) -> dict:
+    """What the staff sections show, on this page and on the clinic settings."""
+    return {
+        "clinic": clinic,
+        "staff": clinic_staff_second_factor(clinic_id=clinic.pk),
+        "form": RequireTotpForm(initial={"require_totp": clinic.require_totp}),
+    }
+
+
+def _back(request):
+    """Where the form was sent from (the staff page or the clinic settings), never another site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("dashboard:clinic-staff")
+
+
 class ClinicStaffPage(ClinicAdminPageMixin, View):
     def get(self, request):
-        clinic = request.user.clinic
-        return render(
-            request,
-            "dashboard/auth/clinic_staff.html",
-            {
-                "clinic": clinic,
-                "staff": clinic_staff_second_factor(clinic_id=clinic.pk),
-                "form": RequireTotpForm(initial={"require_totp": clinic.require_totp}),
-                "nav": "clinic-staff",
-            },
-        )
+        context = {**staff_second_factor_context(request.user.clinic), "nav": "clinic-staff"}
+        return render(request, "dashboard/auth/clinic_staff.html", context)
 
     def post(self, request):
         form = RequireTotpForm(request.POST)
@@ -42,7 +51,7 @@ class ClinicStaffPage(ClinicAdminPageMixin, View):
             if required
             else "TOTP is no longer required; staff with an authenticator still use it.",
         )
-        return redirect("dashboard:clinic-staff")
+        return _back(request)
 
 
 class TotpResetPage(ClinicAdminPageMixin, View):
@@ -63,4 +72,4 @@ class TotpResetPage(ClinicAdminPageMixin, View):
         staff = self._staff(request, pk)
         totp_device_reset(staff=staff, by=request.user, ip_address=client_address(request))
         messages.success(request, f"{staff}'s authenticator and backup codes were removed.")
-        return redirect("dashboard:clinic-staff")
+        return _back(request)

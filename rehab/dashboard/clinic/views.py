@@ -35,6 +35,7 @@ from rehab.dashboard.actions.once import (
     submission_of,
     submit_once,
 )
+from rehab.dashboard.auth.clinic_staff import staff_second_factor_context
 
 SECRET_SHOWN_ACTIONS = ("webhook_save", "webhook_rotate")
 STILL_GOING = ("pending", "sending")
@@ -104,6 +105,7 @@ def settings_page(request, *, status: int = 200, **forms) -> HttpResponse:
         "secret_shown": _secret_shown(request),
         "time_zones": TIMEZONES,
         **deliveries_context(clinic),
+        **staff_second_factor_context(clinic),
     }
     return render(request, "dashboard/clinic/settings.html", context, status=status)
 
