@@ -40,9 +40,12 @@ _TYPE_NAMES = {
 
 def json_type_error(field, value) -> str | None:
     """The message when `value` is not of the JSON type `field` takes, else None."""
+    return _type_error(_types_of(field), value)
+
+
+def _type_error(types: tuple | None, value) -> str | None:
     if value is None:
         return None  # allow_null decides
-    types = _types_of(field)
     if types is None or object in types:
         return None
     if isinstance(value, bool) and bool not in types:
@@ -84,7 +87,7 @@ class StrictSerializerMixin:
         return value
 
     def _strict_errors(self, data: dict) -> dict[str, list[str]]:
-        known = {name for name, field in self.fields.items() if not field.read_only}
+        known, typed = self._strict_checks()
         errors = {str(key): ["Unknown field."] for key in data if key not in known}
         if self.parent is not None and getattr(self.root, "partial", False):
             # An object inside a PATCH replaces the stored one whole, so it is validated whole:
@@ -92,12 +95,25 @@ class StrictSerializerMixin:
             for name in known - set(data):
                 if self.fields[name].required:
                     errors[name] = [self.fields[name].error_messages["required"]]
-        for name, field in self.fields.items():
-            if name in data and not field.read_only:
-                message = json_type_error(field, data[name])
+        for name, types in typed:
+            if name in data:
+                message = _type_error(types, data[name])
                 if message:
                     errors[name] = [message]
         return errors
+
+    def _strict_checks(self) -> tuple[frozenset, list[tuple[str, tuple | None]]]:
+        """The writable fields' names, and each one's JSON types in the fields' order: worked out once.
+
+        They depend on the fields alone, which a serializer builds once (`fields` is cached too); the
+        validators kept per process (rehab.intake.api.bodies) check every phone's entry with them.
+        """
+        checks = self.__dict__.get("_strict_checks_built")
+        if checks is None:
+            writable = [(name, field) for name, field in self.fields.items() if not field.read_only]
+            checks = (frozenset(name for name, _ in writable), [(name, _types_of(f)) for name, f in writable])
+            self._strict_checks_built = checks
+        return checks
 
 
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
