@@ -21,7 +21,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/unused.sqli
     REDIS_URL=redis://unused:6379/0 DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input \
     && useradd --system --create-home --home-dir /home/app app \
-    && chown -R app /app
+    && mkdir -p /data/media && chown -R app /app /data/media
 
 USER app
 EXPOSE 8000
