@@ -246,3 +246,15 @@ class ErrorResponseSerializer(serializers.Serializer):
     """The one error shape of the API."""
 
     error = ErrorDetailSerializer()
+
+
+@extend_schema_field(
+    {"anyOf": [{"type": "boolean"}, {"type": "string", "maxLength": 0}], "description": "Empty or absent: no filter."}
+)
+class FilterBooleanField(serializers.BooleanField):
+    """A yes/no filter in a query string: `true` or `false`, and an empty value (what an HTML form sends for
+    "either") or none at all for no filter. The schema says so: a boolean alone would call the empty value
+    invalid while the filter takes it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, default=None, **kwargs)

@@ -6,7 +6,7 @@ from datetime import date
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.serializers import InstantField, StrictSerializer, TextField
+from config.api.serializers import FilterBooleanField, InstantField, StrictSerializer, TextField
 from rehab.billing.models import ClinicBillingSettings, TimeEntry
 from rehab.care.api.serializers import CareDateField, PersonSerializer
 
@@ -114,7 +114,7 @@ class LedgerQuerySerializer(serializers.Serializer):
 
 
 class ReportQuerySerializer(LedgerQuerySerializer):
-    billable = serializers.BooleanField(required=False, allow_null=True, default=None)
+    billable = FilterBooleanField(help_text="`true`: only rows that earn a code; `false`: only those that do not.")
 
 
 class PeriodSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer, TextField
+from config.api.serializers import FilterBooleanField, StrictSerializer, TextField
 from patients.api.serializers import HH_MM, TIMEZONES
 from patients.models import Patient, User
 from rehab.care.api.serializers import (
@@ -21,10 +21,8 @@ from rehab.records.selectors.dashboard import ORDERING_FIELDS
 # --- dashboard ---------------------------------------------------------------
 class DashboardQuerySerializer(serializers.Serializer):
     search = TextField(required=False, allow_blank=True, help_text="Part of the display name.")
-    # allow_null: from a query string, DRF reads a missing boolean as false; absent must mean "no filter".
-    has_open_alerts = serializers.BooleanField(
-        required=False, allow_null=True, help_text="`true`: only patients with open alerts; `false`: only without."
-    )
+    # From a query string DRF reads a missing boolean as false; absent (or empty) must mean "no filter".
+    has_open_alerts = FilterBooleanField(help_text="`true`: only patients with open alerts; `false`: only without.")
     phase = TextField(required=False, allow_blank=True, help_text="A phase code of any protocol.")
     status = serializers.ChoiceField(choices=Patient.Status.choices, required=False)
     ordering = serializers.ChoiceField(
