@@ -84,6 +84,14 @@ def test_filters_by_status_kind_severity_and_patient(alice_web, ann, ben, physio
     assert shown(alice_web.get("/alerts/?status=&kind=&severity=&patient=")) == [red_flag.pk, silence.pk]
 
 
+def test_the_filters_show_what_was_asked_for(alice_web, ann, ben):
+    page = alice_web.get(f"/alerts/?kind=engagement&severity=urgent&patient={ben.pk}").content.decode()
+    assert '<option value="engagement" selected>' in page
+    assert '<option value="urgent" selected>' in page
+    assert f'<option value="{ben.pk}" selected>' in page
+    assert f'<option value="{ann.pk}" selected>' not in page and '<option value="" selected>' not in page
+
+
 def test_bad_filters_answer_400_in_the_apis_words(alice_web, ann):
     answer = alice_web.get("/alerts/?severity=dire&patient=x")
     assert answer.status_code == 400

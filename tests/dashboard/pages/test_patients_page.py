@@ -72,6 +72,13 @@ def test_my_patients_by_default_and_all_in_clinic_a_click_away(alice_web, ruth, 
     assert 'href="?scope=all" data-testid="scope-all" aria-current="page"' in everyone.content.decode()
 
 
+def test_the_filters_show_what_was_asked_for(alice_web, ruth):
+    page = alice_web.get("/?status=active&phase=conservative-trial").content.decode()
+    assert '<option value="active" selected>' in page
+    assert '<option value="conservative-trial" selected>' in page
+    assert '<option value="discharged" selected>' not in page
+
+
 def test_discharged_patients_are_hidden_unless_asked_for(alice_web, clinic, physio):
     ours(clinic, physio, "Active", day=10)
     ours(clinic, physio, "Gone", day=10, status=Patient.Status.DISCHARGED)
