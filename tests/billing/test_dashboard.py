@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
+from patients.models import AuditEntry
 from rehab.billing.models import Episode, MonthClose, TimeEntry, Timer
 from tests.billing.rtm import log_days, rtm_patient, spent, utc
 from tests.factories import enrolled_patient
@@ -102,6 +103,8 @@ def test_minutes_typed_in_the_clinics_zone_are_recorded_once_per_form(clinic, ru
     assert first.status_code == again.status_code == 200
     entry = TimeEntry.objects.get(patient=ruth)
     assert (entry.started_at, entry.minutes, entry.interactive) == (utc(2026, 11, 20, 2, 30), 15, False)
+    # The repeat recorded nothing, so the audit log has one change for it, not two.
+    assert AuditEntry.objects.filter(action="create", resource__endswith="/rtm/minutes/").count() == 1
 
 
 def test_without_htmx_an_action_goes_back_to_the_patients_page(clinic, physio):

@@ -73,13 +73,16 @@ class RtmAction(StaffPageMixin, View):
     def post(self, request, id: int):
         patient = _patient(request, id)
         try:
-            self.perform(request, patient)
+            performed = self.perform(request, patient)
         except DomainError as exc:
             return self._answer(request, patient, errors=refusal_fields(exc), message=str(exc))
+        if performed is False:  # the same form sent again: nothing new happened, nothing new to audit
+            return self._answer(request, patient, message="This form was already sent; it was recorded once.")
         _audit(request, [patient.pk])
         return self._answer(request, patient, message=self.done)
 
-    def perform(self, request, patient: Patient) -> None:
+    def perform(self, request, patient: Patient) -> bool | None:
+        """Do the action; False when a one-time form had already done it."""
         raise NotImplementedError
 
     def _answer(self, request, patient, *, errors=None, message=""):
@@ -169,7 +172,8 @@ class MinutesRecord(RtmAction):
             submission.patient = patient
             time_entry_record(patient=patient, by=request.user, **data)
 
-        submit_once(token=token, actor=request.user, action="rtm_minutes", perform=record)
+        _, performed = submit_once(token=token, actor=request.user, action="rtm_minutes", perform=record)
+        return performed
 
 
 class RpmFlag(RtmAction):
