@@ -10,7 +10,6 @@ page itself, from which htmx takes the actions, the header, the timeline and the
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,18 +27,17 @@ from rehab.care.models import Milestone
 from rehab.care.selectors.milestones import milestone_for_outcome
 from rehab.care.services.enrollment import enrollment_start
 from rehab.dashboard.actions import patient_forms as forms
+from rehab.dashboard.actions.activation import activation_sheet
 from rehab.dashboard.actions.forms import api_input, refusal_fields
 from rehab.dashboard.actions.once import (
     FormExpired,
     form_token_new,
     form_token_read,
     shown_once_keep,
-    shown_once_read,
     submission_of,
     submit_once,
 )
 from rehab.dashboard.pages.common import ClinicPageMixin, patient_page_context
-from rehab.dashboard.qr import ACTIVATION_QR_LABEL, qr_svg
 from rehab.records.api.serializers import PatientChangeSerializer
 from rehab.records.services import patient_update
 from rehab.rules.api.serializers import ClinicalEventSerializer, OutcomeSerializer
@@ -271,15 +269,5 @@ class ActivationCodePage(ClinicPageMixin, View):
         submission = submission_of(token=token, actor=request.user, action=f"patient_{forms.ACTIVATION}")
         if submission is None or submission.patient_id != patient.pk:
             raise Http404("No such activation code.")
-        code = shown_once_read(token, forget=False)
-        link = settings.ACTIVATION_LINK_TEMPLATE.replace("{code}", code) if code else None
         _audit(request, patient, "read")
-        context = {
-            "nav": "patients",
-            "patient": patient,
-            "code": code,
-            "link": link,
-            "qr": qr_svg(link, label=ACTIVATION_QR_LABEL) if link else "",
-            "code_days": settings.ACTIVATION_CODE_DAYS,
-        }
-        return render(request, "dashboard/actions/patient_code.html", context)
+        return render(request, "dashboard/actions/patient_code.html", activation_sheet(token=token, patient=patient))

@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -16,17 +15,16 @@ from patients.services.audit import audit_record
 from protocols.selectors import protocol_versions_latest
 from rehab.dashboard.access import StaffPageMixin
 from rehab.dashboard.actions import new_patient as form
+from rehab.dashboard.actions.activation import activation_sheet
 from rehab.dashboard.actions.forms import api_input, refusal_fields
 from rehab.dashboard.actions.once import (
     FormExpired,
     form_token_new,
     form_token_read,
     shown_once_keep,
-    shown_once_read,
     submission_of,
     submit_once,
 )
-from rehab.dashboard.qr import ACTIVATION_QR_LABEL, qr_svg
 from rehab.records.api.serializers import PatientCreateSerializer
 from rehab.records.services import patient_register
 
@@ -128,8 +126,6 @@ class ActivationCodePage(StaffPageMixin, View):
         patient = Patient.objects.filter(pk=submission.patient_id, clinic_id=request.user.clinic_id).first()
         if patient is None:
             raise Http404("No such new patient.")
-        code = shown_once_read(token, forget=False)
-        link = settings.ACTIVATION_LINK_TEMPLATE.replace("{code}", code) if code else None
         audit_record(
             actor=request.user,
             action="read",
@@ -137,15 +133,4 @@ class ActivationCodePage(StaffPageMixin, View):
             patient_ids=[patient.pk],
             ip_address=client_address(request),
         )
-        return render(
-            request,
-            "dashboard/actions/activation_code.html",
-            {
-                "nav": "patients",
-                "patient": patient,
-                "code": code,
-                "link": link,
-                "qr": qr_svg(link, label=ACTIVATION_QR_LABEL) if link else "",
-                "code_days": settings.ACTIVATION_CODE_DAYS,
-            },
-        )
+        return render(request, "dashboard/actions/activation_code.html", activation_sheet(token=token, patient=patient))
