@@ -30,7 +30,7 @@ def token(username):
 physio, patient = token("demo-physio"), token("demo-patient-3")
 # A patient who has logged pain only: the dashboard's last log is the latest of every kind, most of them none.
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from config import clock
 from patients.models import User
 from protocols.selectors import protocol_version_latest
@@ -51,6 +51,10 @@ paths = [("/api/v1/patients/" + q, physio) for q in
          ("", "?ordering=-adherence_7d", "?ordering=pain_7d_mean", "?ordering=-day", "?ordering=-last_log_at",
           "?phase=boot-heel-lift")]
 paths += [("/api/v1/alerts/", physio), ("/api/v1/me/plan/", patient), ("/api/v1/me/pain-logs/", patient)]
+# The phone's catch-up read: its compiled statement holds an instant, which SQLite keeps as text.
+from urllib.parse import quote
+week_ago = quote((datetime.now(UTC) - timedelta(days=7)).isoformat())
+paths += [(f"/api/v1/me/pain-logs/?since={week_ago}", patient)]
 statuses = {path: client.get(path, **auth).status_code for path, auth in paths}
 # A pain entry far above the demo patient's week: the pain rules read recent entries with plain SQL.
 from rehab.alerts.models import Alert
@@ -60,7 +64,6 @@ statuses["POST pain"] = posted.status_code
 spike = Alert.objects.filter(code="pain_spike", patient__user__username="demo-patient-3").first()
 # Every periodic job, four weeks on (reviews due, patients silent): their writes must not be PostgreSQL-only.
 import io
-from datetime import timedelta
 out = io.StringIO()
 call_command("run_periodic", now=(datetime.now(UTC) + timedelta(days=28)).isoformat(), stdout=out)
 jobs = json.loads(out.getvalue())

@@ -12,9 +12,18 @@ a test's settings change makes a new one), never a row: nothing in it can go sta
 """
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+
+
+def _as_parameter(connection, value):
+    """A value as a compiled query's parameters hold it: the backend's own form of an instant (SQLite's is
+    text; PostgreSQL's is the datetime itself), as a DateTimeField's lookup prepares it."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
 
 class CompiledQuery:
@@ -30,7 +39,8 @@ class CompiledQuery:
         self.sql = sql + suffix
         # Each parameter is a marker's value (by name) or a constant of the query; markers are values no
         # request sends (a negative id, an instant before the service existed), so equality finds them.
-        self.params = [next((name for name, marker in markers.items() if p == marker), None) for p in params]
+        prepared = {name: _as_parameter(connection, marker) for name, marker in markers.items()}
+        self.params = [next((name for name, marker in prepared.items() if p == marker), None) for p in params]
         self.constants = params
         missing = set(markers) - set(self.params)
         if missing:
@@ -47,7 +57,9 @@ class CompiledQuery:
     def rows(self, values: dict[str, object], extra: list) -> list[Model]:
         """The models the queryset would build, for these marker values and the suffix's parameters."""
         pairs = zip(self.params, self.constants, strict=True)
-        params = [values[name] if name is not None else constant for name, constant in pairs]
+        params = [
+            _as_parameter(self.connection, values[name]) if name is not None else constant for name, constant in pairs
+        ]
         with self.connection.cursor() as cursor:
             cursor.execute(self.sql, [*params, *extra])
             rows = cursor.fetchall()
