@@ -200,3 +200,13 @@ def test_the_kick_off_is_audited(admin_client, clinic_admin, clinic):
     entry = AuditEntry.objects.get(action="bulk_export")
     assert (entry.actor, entry.clinic_id, entry.patient) == (clinic_admin, clinic.pk, None)
     assert entry.resource.endswith(f"/Group/{clinic.pk}/$export?_type=Patient")
+
+
+def test_each_file_downloaded_is_audited(admin_client, clinic_admin, clinic_of_two, clinic):
+    manifest = run_export(admin_client, clinic.pk)
+    download(admin_client, manifest)
+    taken = AuditEntry.objects.filter(action="read", resource__contains="/bulk-files/")
+    assert sorted(e.resource.rsplit("/", 1)[1] for e in taken) == sorted(
+        f"{i['type']}.ndjson" for i in manifest["output"]
+    )
+    assert {(e.actor, e.clinic_id) for e in taken} == {(clinic_admin, clinic.pk)}

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from config.api.serializers import InstantField, query_data
 from config.client_address import client_address
 from patients.api.permissions import IsClinicAdmin
+from patients.services.audit import audit_record
 from rehab.exchange.api.fhir_http import FHIR_JSON, FHIRJSONRenderer, FHIRViewMixin, fhir_base, operation_outcome
 from rehab.exchange.api.schema import JSON, OPERATION_OUTCOME, FHIRAutoSchema
 from rehab.exchange.models import BulkExport
@@ -224,6 +225,14 @@ class BulkFileView(FHIRViewMixin, APIView):
         item = next((i for i in export.output if i["type"] == resource_type), None)
         if export.status != BulkExport.Status.COMPLETED or item is None:
             raise NotFound()
+        # A whole clinic's records leave here: the audit log keeps who took which file, and when.
+        audit_record(
+            actor=request.user,
+            action="read",
+            resource=request.get_full_path(),
+            patient_ids=(),
+            ip_address=client_address(request),
+        )
         response = FileResponse(bulk_storage().open(item["name"], "rb"), content_type=NDJSON)
         response["Cache-Control"] = "no-store"
         return response
