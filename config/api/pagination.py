@@ -1,10 +1,9 @@
 """The contract's list shape: {"count", "next", "previous", "results"}.
 
-A list's `count` is a second query (DRF counts, then reads the page). A queryset
-passed through `counted()` carries its count in the page's own statement, as
-an uncorrelated subquery the database answers once (an index-only count where
-an index covers the filter): one round trip for the page and its count. Only
-an empty page past the first needs a count of its own.
+A list's `count` is a second query (DRF counts, then reads the page). A selector that
+reads its page through `counted()` carries the count in the page's own statement, as an
+uncorrelated subquery the database answers once (an index-only count where an index covers
+the filter), and hands both to `paginate_with`: one round trip for the page and its count.
 """
 
 import re
@@ -36,20 +35,6 @@ class StandardPagination(LimitOffsetPagination):
 
     default_limit = 50
     max_limit = 200
-
-    def paginate_queryset(self, queryset, request, view=None):
-        query = getattr(queryset, "query", None)
-        if query is None or COUNT not in query.annotations:
-            return super().paginate_queryset(queryset, request, view)
-        self.request = request
-        self.limit = self.get_limit(request)
-        self.offset = self.get_offset(request)
-        page = list(queryset[self.offset : self.offset + self.limit])
-        if page:
-            self.count = getattr(page[0], COUNT)
-        else:
-            self.count = 0 if self.offset == 0 else self.get_count(queryset)
-        return page
 
     def paginate_with(self, request, page_of: Callable[[int, int], tuple[list, int]]) -> list:
         """The page `page_of(offset, limit)` answers with the count of everything, for a selector that reads both."""

@@ -153,14 +153,6 @@ def _period(period: PeriodFigures, *, today: date, rule_sets: list[RuleSet], spa
     }
 
 
-def patient_ledger(*, clinic: Clinic, patient_id: int, months: list[date]) -> list[dict]:
-    """One patient's rows for the months asked (a query per month: each month is one statement)."""
-    rows = []
-    for month in months:
-        rows += clinic_month_rows(clinic=clinic, month=month, patient_ids=[patient_id])
-    return rows
-
-
 def close_to_threshold(*, clinic: Clinic) -> list[dict]:
     """This month's patients whose running period can still reach its next band, nearest first."""
     rows = clinic_month_rows(clinic=clinic, month=month_of(clinic))
