@@ -15,7 +15,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, sql
+
+from config.db.prepared import prepared_cursor
 
 
 def _as_parameter(connection, value):
@@ -60,7 +62,7 @@ class CompiledQuery:
         params = [
             _as_parameter(self.connection, values[name]) if name is not None else constant for name, constant in pairs
         ]
-        with self.connection.cursor() as cursor:
+        with prepared_cursor(self.connection) as cursor:  # parsed and planned once per connection too
             cursor.execute(self.sql, [*params, *extra])
             rows = cursor.fetchall()
         if self.converters:
@@ -84,3 +86,52 @@ def compiled(
     if found is None:
         found = cache[key] = CompiledQuery(build, markers, suffix=suffix, connection=connection)
     return found
+
+
+class CompiledInsert:
+    """`record.save(force_insert=True)` of one new row of `model`, its INSERT compiled once for one connection.
+
+    The SQL is what the ORM's insert compiler writes for the model (every concrete field but the auto
+    primary key, RETURNING the database's returning fields); each call prepares the record's values as
+    that compiler does (`pre_save`, then `get_db_prep_save`) and sets what the database returned on it.
+    Like bulk_create, it sends no pre_save or post_save signal: nothing in the project listens for a log's.
+    """
+
+    def __init__(self, model: type[Model], connection):
+        meta = model._meta
+        self.connection = connection
+        self.fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+        self.returning = list(meta.db_returning_fields)
+        query = sql.InsertQuery(model)
+        query.insert_values(self.fields, [model()])  # an empty row: only the SQL is kept, not its values
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = self.returning
+        [(self.sql, _)] = compiler.as_sql()
+        self.returning_params = compiler.returning_params
+        self.converters = compiler.get_converters([f.get_col(meta.db_table) for f in self.returning])
+        self.compiler = compiler
+
+    def insert(self, record: Model) -> None:
+        params = [f.get_db_prep_save(f.pre_save(record, True), self.connection) for f in self.fields]
+        with prepared_cursor(self.connection) as cursor:
+            cursor.execute(self.sql, params)
+            returned = self.connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)
+        if self.converters:
+            [returned] = self.compiler.apply_converters([returned], self.converters)
+        for field, value in zip(self.returning, returned, strict=True):
+            setattr(record, field.attname, value)
+        record._state.adding = False
+        record._state.db = self.connection.alias
+
+
+def insert_one(record: Model) -> None:
+    """Store one new record as `save(force_insert=True)` would, by the INSERT compiled for its model."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.features.can_return_columns_from_insert:
+        record.save(force_insert=True)
+        return
+    cache = connection.__dict__.setdefault("_compiled_inserts", {})
+    found = cache.get(type(record))
+    if found is None:
+        found = cache[type(record)] = CompiledInsert(type(record), connection)
+    found.insert(record)

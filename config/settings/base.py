@@ -109,6 +109,23 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
+def postgresql_tuned(database: dict) -> dict:
+    """A PostgreSQL database through config.db.postgresql; any other as it is.
+
+    That backend pings a persistent connection only after it sat idle, and prepares the phone's hot
+    statements once they have run DATABASE_PREPARE_THRESHOLD times on a connection (5, psycopg's own
+    default; "off" for a pooler that cannot keep prepared statements: config/db/prepared.py).
+    """
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+    options = {**database.get("OPTIONS", {}), "prepare_threshold": None if threshold == "off" else int(threshold)}
+    return {**database, "ENGINE": "config.db.postgresql", "OPTIONS": options}
+
+
+DATABASES["default"] = postgresql_tuned(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "patients.User"

@@ -1,7 +1,7 @@
 """Production: every secret comes from the environment; none has a default."""
 
 from .base import *  # noqa: F403
-from .base import SIMPLE_JWT, env
+from .base import SIMPLE_JWT, env, postgresql_tuned
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -9,9 +9,7 @@ SIMPLE_JWT["SIGNING_KEY"] = env("JWT_SIGNING_KEY", default="") or SECRET_KEY
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend, pinging a connection only after it sat idle (config/db/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
+DATABASES["default"] = postgresql_tuned(DATABASES["default"])  # pings after idle, hot statements prepared
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -7,7 +7,7 @@ can use separate databases.
 import environ
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, INSTALLED_APPS, SIMPLE_JWT, STATIC_ROOT, VAR_DIR
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, INSTALLED_APPS, SIMPLE_JWT, STATIC_ROOT, VAR_DIR, postgresql_tuned
 
 env = environ.Env()
 
@@ -22,6 +22,7 @@ SECRET_KEY = "test-only-not-a-secret-long-enough-for-hmac-sha256"
 SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rehab")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"] = postgresql_tuned(DATABASES["default"])  # production's backend and prepared statements
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 # A worker in a fault test is killed on purpose; a short visibility timeout

@@ -31,6 +31,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
+from config.db.prepared import prepared_cursor
 from patients.models import Patient, User
 from patients.services.sessions import token_is_current
 
@@ -54,7 +55,7 @@ class _CompiledUserQuery:
 
     def get(self, value) -> User:
         connection = self.compiler.connection
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:  # parsed and planned once per connection too
             cursor.execute(self.sql, [self.prep(value)])
             rows = cursor.fetchall()
         if not rows:

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, connection, models, transaction
 
 from config import clock
+from config.db.compiled import insert_one
 from config.errors import Conflict, FieldErrors
 from patients.models import Patient
 from protocols.definition import TIER_RANK
@@ -194,7 +195,7 @@ def _store_alone(records: dict[int, models.Model]) -> None:
     [record] = records.values()
     # Inside a caller's transaction (a test's, a job's), a savepoint keeps a lost race from aborting it.
     with transaction.atomic() if connection.in_atomic_block else nullcontext():
-        record.save(force_insert=True)
+        insert_one(record)  # the model's INSERT compiled once per connection, prepared by the server
 
 
 def _create(records: dict[int, models.Model]) -> None:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from config.db.prepared import prepared_cursor
 from rehab.logs.models import PainLog
 
 NO_ENTRY = 0  # the id of an entry not stored yet: no stored entry has it
@@ -101,7 +102,7 @@ def pain_windows(asks: list[PainWindowAsk]) -> list[PainWindow]:
         ]
     row = f"({', '.join(['%s'] * len(_COLUMNS.split(',')))})"
     sql = _SQL.format(columns=_COLUMNS, values=", ".join([row] * len(asks)), table=PainLog._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # one statement per batch size, parsed and planned once per connection
         cursor.execute(sql, [*params, PainLog.Context.MORNING.value])
         rows = cursor.fetchall()
     found: list[dict[int, tuple]] = [{} for _ in asks]

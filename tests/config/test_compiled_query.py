@@ -7,7 +7,7 @@ import pytest
 from django.db.models import F
 from django.db.models.functions import Length
 
-from config.db.compiled import CompiledQuery, compiled
+from config.db.compiled import CompiledQuery, compiled, insert_one
 from patients.models import Patient
 from rehab.logs.models import PainLog
 from tests.factories import enrolled_patient
@@ -67,3 +67,21 @@ def test_another_model_and_a_marker_the_query_does_not_use():
             suffix="",
             connection=query.connection,
         )
+
+
+@pytest.mark.django_db
+def test_the_compiled_insert_stores_what_save_would():
+    patient = enrolled_patient(start=START)
+    fields = {
+        "patient": patient, "client_id": uuid.uuid4(), "recorded_at": AT, "received_at": AT,
+        "local_date": AT.date(), "score": 6, "context": "walking", "note": "stairs",
+    }  # fmt: skip
+    compiled_row, saved_row = PainLog(**fields), PainLog(**{**fields, "client_id": uuid.uuid4()})
+    insert_one(compiled_row)
+    saved_row.save(force_insert=True)
+    assert compiled_row.pk is not None and compiled_row.pk != saved_row.pk
+    assert (compiled_row._state.adding, compiled_row._state.db) == (saved_row._state.adding, saved_row._state.db)
+    columns = ["patient_id", "recorded_at", "received_at", "local_date", "score", "context", "note"]
+    stored = PainLog.objects.values(*columns)
+    assert stored.get(pk=compiled_row.pk) == stored.get(pk=saved_row.pk)
+    assert PainLog.objects.get(pk=compiled_row.pk).client_id == compiled_row.client_id
