@@ -25,11 +25,15 @@ would have built. What is cached is SQL text made from the models, never a
 row: nothing in it can go stale between processes.
 """
 
+import copy
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
+from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from config.db.prepared import prepared_cursor
 from patients.models import Patient, User
@@ -90,10 +94,54 @@ class _UsersWithTheirPatient:
         return compiled.get(value)
 
 
+class _ValidatedTokens:
+    """The access tokens this process validated, by their encoded form: the signature is checked once.
+
+    What simplejwt checks of an access token is a pure function of its bytes and the clock (signature,
+    claims, type), so a token that passed once passes again until it expires, in any process: only the
+    expiry is checked again, at every use, on a copy that carries this request's time. The user's state
+    and the sign-in's version are not in here: they are read from the user's row at every request. Bounded,
+    oldest dropped first; a changed signing key restarts the processes, and with them this.
+    """
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._tokens: dict[bytes, Token] = {}
+
+    def get(self, raw_token: bytes) -> Token | None:
+        found = self._tokens.get(raw_token)
+        if found is None:
+            return None
+        token = copy.copy(found)
+        token.current_time = aware_utcnow()
+        try:
+            token.check_exp()
+        except TokenError:
+            self._tokens.pop(raw_token, None)
+            return None  # validated afresh, so it fails with simplejwt's own message
+        return token
+
+    def keep(self, raw_token: bytes, token: Token) -> None:
+        if len(self._tokens) >= self.SIZE:
+            del self._tokens[next(iter(self._tokens))]
+        self._tokens[raw_token] = token
+
+
+_validated = _ValidatedTokens()
+
+
 class JWTPatientAuthentication(JWTAuthentication):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user_model = _UsersWithTheirPatient()
+
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        token = _validated.get(raw_token)
+        if token is None:
+            token = super().get_validated_token(raw_token)
+            _validated.keep(raw_token, token)
+        return token
 
     def get_user(self, validated_token) -> User:
         user = super().get_user(validated_token)

@@ -7,10 +7,12 @@ import time_machine
 from django.test import RequestFactory
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
+from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from patients.api.authentication import JWTPatientAuthentication
+from patients.api.authentication import JWTPatientAuthentication, _ValidatedTokens
 from patients.models import Patient
+from patients.services.sessions import sessions_end
 from tests.support.patient_api import NOW, client_for
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
@@ -122,3 +124,56 @@ def test_the_schema_documents_the_same_bearer_scheme(client):
         "scheme": "bearer",
         "bearerFormat": "JWT",
     }
+
+
+def used_once(client, user) -> str:
+    """A token that passed once: its signature and claims are now known to this process."""
+    token = str(AccessToken.for_user(user))
+    assert client.get(ME, **bearer(token)).status_code == 200
+    return token
+
+
+def test_a_token_s_signature_is_checked_once_per_process(patient, client, monkeypatch):
+    decodes = []
+    decode = TokenBackend.decode
+    monkeypatch.setattr(TokenBackend, "decode", lambda self, *a, **k: decodes.append(1) or decode(self, *a, **k))
+    token = used_once(client, patient.user)
+    for _ in range(3):
+        assert client.get(ME, **bearer(token)).status_code == 200
+    assert len(decodes) == 1
+    assert client.get(ME, **bearer(AccessToken.for_user(patient.user))).status_code == 200
+    assert len(decodes) == 2  # another token is another signature
+
+
+def test_a_token_that_passed_once_is_refused_once_expired(patient, client):
+    token = used_once(client, patient.user)
+    never_used = str(AccessToken.for_user(patient.user))
+    with time_machine.travel(NOW + timedelta(days=2), tick=False):
+        answer = client.get(ME, **bearer(token))
+        assert_refused(answer)
+        assert answer.json() == client.get(ME, **bearer(never_used)).json()  # simplejwt's own refusal
+
+
+@pytest.mark.parametrize("change", ["inactive", "password", "sessions_end", "deleted"])
+def test_a_token_that_passed_once_is_refused_after_the_user_changed(patient, client, change):
+    token = used_once(client, patient.user)
+    user = patient.user
+    if change == "inactive":
+        user.is_active = False
+        user.save()
+    elif change == "password":
+        user.set_password("a-new-long-passphrase")
+        user.save()
+    elif change == "sessions_end":
+        sessions_end(user=user)
+    else:
+        user.delete()
+    assert_refused(client.get(ME, **bearer(token)))
+
+
+def test_the_validated_tokens_kept_are_bounded(monkeypatch):
+    kept = _ValidatedTokens()
+    monkeypatch.setattr(_ValidatedTokens, "SIZE", 3)
+    for n in range(5):
+        kept.keep(f"token-{n}".encode(), object())
+    assert list(kept._tokens) == [b"token-2", b"token-3", b"token-4"]
