@@ -56,6 +56,8 @@ _COLUMNS = (
     "n, patient_id, entry_id, recorded_at, context, spike_since, morning, morning_after, week_after, morning_until"
 )
 
+_MORNING = PainLog.Context.MORNING.value  # a code constant, written into the SQL as a literal
+
 _SQL = """
 WITH asked ({columns}) AS (VALUES {values})
 SELECT a.n, 0,
@@ -74,7 +76,7 @@ SELECT a.n, 1,
        SUM(CASE WHEN o.local_date <= a.week_after THEN 1 ELSE 0 END),
        SUM(CASE WHEN o.local_date <= a.week_after THEN o.score ELSE 0 END)
 FROM asked a
-JOIN {table} o ON o.patient_id = a.patient_id AND o.context = %s AND o.local_date > a.morning_after
+JOIN {table} o ON o.patient_id = a.patient_id AND o.context = '{morning}' AND o.local_date > a.morning_after
                   AND o.local_date <= a.morning_until
 WHERE a.morning = 1
 GROUP BY a.n
@@ -101,9 +103,13 @@ def pain_windows(asks: list[PainWindowAsk]) -> list[PainWindow]:
             ops.adapt_datefield_value(ask.morning_until),
         ]
     row = f"({', '.join(['%s'] * len(_COLUMNS.split(',')))})"
-    sql = _SQL.format(columns=_COLUMNS, values=", ".join([row] * len(asks)), table=PainLog._meta.db_table)
+    # The morning context is written into the statement, not passed: a prepared statement's generic plan
+    # can then read the partial index of morning entries (painlog_patient_mornings), as a literal's plan does.
+    sql = _SQL.format(
+        columns=_COLUMNS, values=", ".join([row] * len(asks)), table=PainLog._meta.db_table, morning=_MORNING
+    )
     with prepared_cursor() as cursor:  # one statement per batch size, parsed and planned once per connection
-        cursor.execute(sql, [*params, PainLog.Context.MORNING.value])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     found: list[dict[int, tuple]] = [{} for _ in asks]
     for n, part, *figures in rows:
