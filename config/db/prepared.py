@@ -8,7 +8,10 @@ statements as any other.
 
 A prepared statement lives in the server's session, so nothing about it is shared between processes
 or outlives its connection. PgBouncer in transaction mode keeps them from version 1.21
-(max_prepared_statements); an older pooler needs DATABASE_PREPARE_THRESHOLD=off.
+(max_prepared_statements); an older pooler needs DATABASE_PREPARE_THRESHOLD=off. The server plans a
+prepared statement again by itself after a migration changes its tables; only a migration that changes
+the type of a column these statements select fails them ("cached plan must not change result type")
+until their connections are replaced: within DATABASE_CONN_MAX_AGE, or at the workers' restart a deploy makes.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
