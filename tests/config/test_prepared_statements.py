@@ -7,6 +7,8 @@ nothing and answer the same.
 """
 
 import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -89,3 +91,15 @@ def test_the_settings_turn_preparing_off_by_the_environment(monkeypatch):
     assert tuned["OPTIONS"]["prepare_threshold"] is None and tuned["ENGINE"] == "config.db.postgresql"
     sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}
     assert postgresql_tuned(sqlite) == sqlite
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hot_cursor_loads_instants_in_the_backend_s_zone_as_django_s_cursor_does(unprepared):
+    unprepared.ensure_connection()
+    unprepared.timezone = ZoneInfo("Asia/Kolkata")  # the backend's zone moved after it connected
+    unprepared.settings_dict["OPTIONS"]["prepare_threshold"] = 5  # the server-binding cursor, on this connection
+    with prepared_cursor(unprepared) as hot, unprepared.cursor() as ordinary:
+        hot.execute("SELECT %s::timestamptz", [datetime(2026, 3, 10, 8, tzinfo=UTC)])
+        ordinary.execute("SELECT %s::timestamptz", [datetime(2026, 3, 10, 8, tzinfo=UTC)])
+        [(at,)], [(expected,)] = hot.fetchall(), ordinary.fetchall()
+    assert at == expected and at.tzinfo == expected.tzinfo == ZoneInfo("Asia/Kolkata")

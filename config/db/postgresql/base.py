@@ -74,6 +74,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            cursor = self._prepare_cursor(base.ServerBindingCursor(self.connection))
+            cursor = base.ServerBindingCursor(self.connection)
+            # As create_cursor does: the cursor loads instants in the backend's zone if the connection does not.
+            if self.timezone != self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT).timezone:
+                base.register_tzloader(self.timezone, cursor)
+            cursor = self._prepare_cursor(cursor)
         self._last_used = time.monotonic()
         return cursor
