@@ -80,11 +80,18 @@ def compiled(
     key: tuple, build: Callable[..., QuerySet], markers: dict[str, object], *, suffix: str = ""
 ) -> CompiledQuery:
     """The CompiledQuery of `key` on the default connection, compiled at its first use there."""
+    return _per_connection(
+        ("query", key), lambda connection: CompiledQuery(build, markers, suffix=suffix, connection=connection)
+    )
+
+
+def _per_connection(key: tuple, make: Callable):
+    """`make(connection)` kept on the default connection object, made at its first use there."""
     connection = connections[DEFAULT_DB_ALIAS]
-    cache = connection.__dict__.setdefault("_compiled_queries", {})
+    cache = connection.__dict__.setdefault("_compiled", {})
     found = cache.get(key)
     if found is None:
-        found = cache[key] = CompiledQuery(build, markers, suffix=suffix, connection=connection)
+        found = cache[key] = make(connection)
     return found
 
 
@@ -126,12 +133,9 @@ class CompiledInsert:
 
 def insert_one(record: Model) -> None:
     """Store one new record as `save(force_insert=True)` would, by the INSERT compiled for its model."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    if not connection.features.can_return_columns_from_insert:
+    if not connections[DEFAULT_DB_ALIAS].features.can_return_columns_from_insert:
         record.save(force_insert=True)
         return
-    cache = connection.__dict__.setdefault("_compiled_inserts", {})
-    found = cache.get(type(record))
-    if found is None:
-        found = cache[type(record)] = CompiledInsert(type(record), connection)
-    found.insert(record)
+    _per_connection(("insert", type(record)), lambda connection: CompiledInsert(type(record), connection)).insert(
+        record
+    )

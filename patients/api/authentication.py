@@ -26,6 +26,7 @@ row: nothing in it can go stale between processes.
 """
 
 import copy
+import threading
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
@@ -108,6 +109,7 @@ class _ValidatedTokens:
 
     def __init__(self) -> None:
         self._tokens: dict[bytes, Token] = {}
+        self._lock = threading.Lock()  # a threaded server (runserver, gthread) evicts from several threads
 
     def get(self, raw_token: bytes) -> Token | None:
         found = self._tokens.get(raw_token)
@@ -118,14 +120,16 @@ class _ValidatedTokens:
         try:
             token.check_exp()
         except TokenError:
-            self._tokens.pop(raw_token, None)
+            with self._lock:
+                self._tokens.pop(raw_token, None)
             return None  # validated afresh, so it fails with simplejwt's own message
         return token
 
     def keep(self, raw_token: bytes, token: Token) -> None:
-        if len(self._tokens) >= self.SIZE:
-            del self._tokens[next(iter(self._tokens))]
-        self._tokens[raw_token] = token
+        with self._lock:
+            if len(self._tokens) >= self.SIZE:
+                del self._tokens[next(iter(self._tokens))]
+            self._tokens[raw_token] = token
 
 
 _validated = _ValidatedTokens()

@@ -9,15 +9,28 @@ users who are not clinic staff get 403.
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from patients.models import User
 from patients.services.second_factor import must_enrol, requires_second_factor
 from rehab.dashboard.signing_in import pending_restart
+
+
+def safe_next(request: HttpRequest, url: str | None, *, fallback: str | None = None) -> str:
+    """Where to send the person next: the URL asked for (after signing in, back to the page a form was on)
+    if it is on this site, else `fallback` (a URL or a URL name; the landing page by default)."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return resolve_url(fallback or settings.LOGIN_REDIRECT_URL)
 
 
 def is_staff_member(request: HttpRequest) -> bool:

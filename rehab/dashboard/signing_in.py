@@ -10,8 +10,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import HttpRequest
-from django.shortcuts import resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from config import clock
 from patients.models import User
@@ -19,15 +17,6 @@ from patients.models import User
 PENDING_KEY = "dashboard_pending_sign_in"
 # Long enough to open the authenticator app, or to scan a QR code and type the first code.
 PENDING_MINUTES = 10
-
-
-def safe_next(request: HttpRequest, url: str | None) -> str:
-    """Where to go after signing in: the URL asked for if it is on this site, else the landing page."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def pending_start(request: HttpRequest, *, user: User, backend: str, next_url: str) -> None:

@@ -1,5 +1,7 @@
 """The API's JWT authentication: the patient comes with the user, and every simplejwt check still holds."""
 
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -177,3 +179,21 @@ def test_the_validated_tokens_kept_are_bounded(monkeypatch):
     for n in range(5):
         kept.keep(f"token-{n}".encode(), object())
     assert list(kept._tokens) == [b"token-2", b"token-3", b"token-4"]
+
+
+def test_the_validated_tokens_kept_stay_bounded_when_threads_keep_them_at_once(monkeypatch):
+    kept = _ValidatedTokens()
+    monkeypatch.setattr(_ValidatedTokens, "SIZE", 8)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads swap often, so two evictions meet (without the lock: KeyError)
+
+    def keep_many(thread: int) -> None:
+        for n in range(20_000):
+            kept.keep(f"token-{thread}-{n}".encode(), object())
+
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(keep_many, range(4)))
+    finally:
+        sys.setswitchinterval(switch)
+    assert len(kept._tokens) == 8

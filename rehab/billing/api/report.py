@@ -62,7 +62,8 @@ class BillingReportViewSet(ClinicScopedViewSet):
     def closes(self, request):
         closes = self.get_queryset().select_related("closed_by").annotate(row_count=Count("rows")).order_by("-month")
         page = self.paginate_queryset(closes)
-        return self.get_paginated_response(s.MonthCloseSerializer([_close_shown(c) for c in page], many=True).data)
+        shown = [_close_shown(c, rows=c.row_count) for c in page]
+        return self.get_paginated_response(s.MonthCloseSerializer(shown, many=True).data)
 
     @extend_schema(
         summary="Close a month: its figures are frozen",
@@ -73,7 +74,8 @@ class BillingReportViewSet(ClinicScopedViewSet):
     def close(self, request):
         data = validated(s.MonthCloseCreateSerializer, request.data)
         closed = month_close(clinic=request.user.clinic, month=data["month"], by=request.user)
-        return Response(s.MonthCloseSerializer(_close_shown(closed)).data, status=status.HTTP_201_CREATED)
+        shown = _close_shown(closed, rows=closed.rows.count())
+        return Response(s.MonthCloseSerializer(shown).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="The clinic's RTM settings", responses=s.BillingSettingsSerializer)
     def settings_read(self, request):
@@ -90,12 +92,11 @@ class BillingReportViewSet(ClinicScopedViewSet):
         return Response({"data_day_rule": chosen.data_day_rule})
 
 
-def _close_shown(closed: MonthClose) -> dict:
+def _close_shown(closed: MonthClose, *, rows: int) -> dict:
     return {
         "id": closed.pk,
         "month": closed.month,
         "closed_by": closed.closed_by,
         "closed_at": closed.closed_at,
-        # Counted with the page's query where it was annotated; a single close counts its own.
-        "rows": closed.row_count if hasattr(closed, "row_count") else closed.rows.count(),
+        "rows": rows,  # the list counts them in its page's query; a new close counts its own
     }

@@ -6,13 +6,12 @@ Self-contained so the clinic settings page (a later issue) can take it in.
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from config.client_address import client_address
 from patients.models import User
 from patients.services.second_factor import clinic_staff_second_factor, totp_device_reset, totp_requirement_set
-from rehab.dashboard.access import ClinicAdminPageMixin
+from rehab.dashboard.access import ClinicAdminPageMixin, safe_next
 from rehab.dashboard.auth.forms import RequireTotpForm
 
 
@@ -27,10 +26,8 @@ def staff_second_factor_context(clinic) -> dict:
 
 def _back(request):
     """Where the form was sent from (the staff page or the clinic settings), never another site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("dashboard:clinic-staff")
+    target = request.POST.get("next") or request.GET.get("next")
+    return redirect(safe_next(request, target, fallback="dashboard:clinic-staff"))
 
 
 class ClinicStaffPage(ClinicAdminPageMixin, View):

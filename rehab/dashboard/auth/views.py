@@ -31,12 +31,12 @@ from patients.services.second_factor import (
     totp_device_confirm,
     totp_device_start,
 )
-from rehab.dashboard.access import is_staff_member, staff_page
+from rehab.dashboard.access import is_staff_member, safe_next, staff_page
 from rehab.dashboard.auth.forms import CodeForm, SignInForm
 from rehab.dashboard.auth.lockout import lockout_response
 from rehab.dashboard.idle import LAST_ACTIVITY_KEY
 from rehab.dashboard.qr import qr_svg
-from rehab.dashboard.signing_in import PENDING_MINUTES, pending_clear, pending_from_session, pending_start, safe_next
+from rehab.dashboard.signing_in import PENDING_MINUTES, pending_clear, pending_from_session, pending_start
 
 PATIENT_REFUSED = "Patients sign in with the phone app, not here. The dashboard is for the clinic's physiotherapists."
 NOT_STAFF_REFUSED = "This sign-in is not a clinic staff member's, so it cannot open the dashboard."

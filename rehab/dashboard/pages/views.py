@@ -8,8 +8,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from config.errors import DomainError
@@ -18,6 +16,7 @@ from rehab.alerts.api.serializers import AlertNoteSerializer
 from rehab.alerts.models import Alert
 from rehab.alerts.selectors import clinic_alerts_inbox
 from rehab.alerts.services.alerts import alert_acknowledge, alert_resolve
+from rehab.dashboard.access import safe_next
 from rehab.dashboard.pages.common import ClinicPageMixin, alerts_with_sentences, audit_page, patient_page_context
 from rehab.dashboard.pages.queries import (
     ALL,
@@ -209,9 +208,4 @@ class AlertResolve(AlertChange):
 
 def _back_to(request) -> str:
     """The page the form was on, if it is one of ours (never an address the request names elsewhere)."""
-    back = request.POST.get("next", "")
-    return (
-        back
-        if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/")
-        else reverse("dashboard:alerts")
-    )
+    return safe_next(request, request.POST.get("next"), fallback="dashboard:alerts")

@@ -26,7 +26,7 @@ from patients.models import Patient
 from rehab.intake.api.bodies import log_bodies_store, log_bodies_validate
 from rehab.intake.api.serializers import SYNC_ANSWERS, SinceQuerySerializer, SyncInSerializer, SyncOutSerializer
 from rehab.intake.registry import KINDS, LogKind, no_answer_context
-from rehab.intake.selectors import patient_logs, patient_logs_page
+from rehab.intake.selectors import patient_logs_page
 from rehab.intake.services import CONFLICT, CREATED, INVALID, LogOutcome, log_record
 
 
@@ -35,9 +35,6 @@ class LogView(PatientView, generics.ListAPIView):
 
     # The service's refusals (LogInvalid, LogConflict) are domain errors, answered by the API's exception handler.
     kind: LogKind  # set by log_view, one subclass per kind
-
-    def get_queryset(self):
-        return patient_logs(patient_id=self.patient.pk, kind=self.kind.key, since=self._since())
 
     def _since(self):
         return _SINCE_QUERY.run_validation(query_data(self.request)).get("since")
