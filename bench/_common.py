@@ -153,3 +153,60 @@ def header(name: str) -> None:
 
 def verdict(ok: bool) -> str:
     return "MET" if ok else "MISSED"
+
+
+class CpuPerRequest:
+    """CPU time per request of each party of a load run, from /proc: where a small machine's time goes.
+
+    The web workers are the children of `server` (a gunicorn master); PostgreSQL's and Redis's processes
+    are found by name (their persistent connections' backends live through the run); the load generator
+    is this process's waited-for children (wrk) or this process (the Python client). Linux only; elsewhere
+    it reports nothing.
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, server: subprocess.Popen):
+        self.server = server
+
+    def __enter__(self) -> "CpuPerRequest":
+        self.before = self._sample()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.after = self._sample()
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request, per party."""
+        if not self.before or not self.after or not requests:
+            return {}
+        return {k: (self.after[k] - self.before.get(k, 0.0)) * 1000 / requests for k in self.after}
+
+    def _sample(self) -> dict[str, float]:
+        if not Path("/proc/self/stat").exists():
+            return {}
+        totals = {"web": 0.0, "postgres": 0.0, "redis": 0.0}
+        for comm, ppid, seconds in _processes():
+            if ppid == self.server.pid:
+                totals["web"] += seconds
+            elif comm.startswith("postgres"):
+                totals["postgres"] += seconds
+            elif comm.startswith("redis-server"):
+                totals["redis"] += seconds
+        own, children = os.times(), os.times()
+        totals["load"] = own.user + own.system + children.children_user + children.children_system
+        return totals
+
+
+def _processes():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # After the name: state, ppid, ..., utime and stime are the 12th and 13th fields (man 5 proc).
+        yield comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / CpuPerRequest.TICK

@@ -48,6 +48,7 @@ from pathlib import Path
 from _common import (
     PORT,
     ROOT,
+    CpuPerRequest,
     QueryCounter,
     bench_env,
     data_reset,
@@ -420,8 +421,10 @@ def measure(history: int, kinds: list[str], args, load, run: int) -> tuple[dict,
         stored_since_delete(mark)
         for _ in range(args.rounds):
             for kind, name, port, path in targets:
-                r = load(port, path, kind, tokens, bodies, args, run)
+                with CpuPerRequest(servers[0 if name == "api" else 1]) as cpu:
+                    r = load(port, path, kind, tokens, bodies, args, run)
                 run += 1
+                spent = cpu.per_request(r["requests"])
                 r["stored"] = stored_since_delete(mark)
                 mark = datetime.now(UTC)
                 totals.setdefault((kind, name), []).append(r)
@@ -431,6 +434,9 @@ def measure(history: int, kinds: list[str], args, load, run: int) -> tuple[dict,
                     f"p95 {r['p95']:6.1f} ms  non-2xx {r['non2xx']}  pain rows stored {r['stored']}",
                     flush=True,
                 )
+                if spent:
+                    parts = "  ".join(f"{party} {ms:.2f}" for party, ms in spent.items())
+                    print(f"  {'':4s} {'':8s} CPU ms per request: {parts}  (all {sum(spent.values()):.2f})", flush=True)
     finally:
         for server in servers:
             server.terminate()

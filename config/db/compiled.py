@@ -96,46 +96,79 @@ def _per_connection(key: tuple, make: Callable):
 
 
 class CompiledInsert:
-    """`record.save(force_insert=True)` of one new row of `model`, its INSERT compiled once for one connection.
+    """The INSERT of new rows of `model`, compiled once for one connection: one row's, and many rows' at once.
 
     The SQL is what the ORM's insert compiler writes for the model (every concrete field but the auto
-    primary key, RETURNING the database's returning fields); each call prepares the record's values as
-    that compiler does (`pre_save`, then `get_db_prep_save`) and sets what the database returned on it.
-    Like bulk_create, it sends no pre_save or post_save signal: nothing in the project listens for a log's.
+    primary key, RETURNING the database's returning fields); each call prepares the records' values as
+    that compiler does (`pre_save`, then `get_db_prep_save`) and sets what the database returned on them.
+    Many rows go as PostgreSQL's compiler sends them for bulk_create, one array per column through
+    UNNEST: one text for any number of rows, so the server prepares it once where bulk_create's
+    parameters, bound in the client, made a new statement of every batch. Like bulk_create, it sends no
+    pre_save or post_save signal: nothing in the project listens for a log's.
     """
 
     def __init__(self, model: type[Model], connection):
         meta = model._meta
+        self.model = model
         self.connection = connection
         self.fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
         self.returning = list(meta.db_returning_fields)
-        query = sql.InsertQuery(model)
-        query.insert_values(self.fields, [model()])  # an empty row: only the SQL is kept, not its values
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = self.returning
-        [(self.sql, _)] = compiler.as_sql()
-        self.returning_params = compiler.returning_params
-        self.converters = compiler.get_converters([f.get_col(meta.db_table) for f in self.returning])
-        self.compiler = compiler
+        self.one_sql, self.compiler = self._compiled(rows=1)
+        self.many_sql = None
+        if connection.vendor == "postgresql":
+            many_sql, _ = self._compiled(rows=2)  # two empty rows: the compiler writes its UNNEST form
+            self.many_sql = many_sql if "UNNEST(" in many_sql else None
+        self.returning_params = self.compiler.returning_params
+        self.converters = self.compiler.get_converters([f.get_col(meta.db_table) for f in self.returning])
 
-    def insert(self, record: Model) -> None:
-        params = [f.get_db_prep_save(f.pre_save(record, True), self.connection) for f in self.fields]
-        with prepared_cursor(self.connection) as cursor:
-            cursor.execute(self.sql, params)
-            returned = self.connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)
+    def _compiled(self, rows: int):
+        query = sql.InsertQuery(self.model)
+        query.insert_values(self.fields, [self.model() for _ in range(rows)])  # only the SQL is kept
+        compiler = query.get_compiler(connection=self.connection)
+        compiler.returning_fields = self.returning
+        [(text, _)] = compiler.as_sql()
+        return text, compiler
+
+    def insert(self, records: list[Model]) -> None:
+        connection = self.connection
+        values = [[f.get_db_prep_save(f.pre_save(record, True), connection) for f in self.fields] for record in records]
+        with prepared_cursor(connection) as cursor:
+            if len(records) == 1:
+                cursor.execute(self.one_sql, values[0])
+                returned = [connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)]
+            else:
+                cursor.execute(self.many_sql, [list(column) for column in zip(*values, strict=True)])
+                returned = connection.ops.fetch_returned_insert_rows(cursor)
+        if len(returned) != len(records):
+            raise RuntimeError(f"{len(records)} rows inserted, {len(returned)} returned")
         if self.converters:
-            [returned] = self.compiler.apply_converters([returned], self.converters)
-        for field, value in zip(self.returning, returned, strict=True):
-            setattr(record, field.attname, value)
-        record._state.adding = False
-        record._state.db = self.connection.alias
+            returned = self.compiler.apply_converters(returned, self.converters)
+        for record, row in zip(records, returned, strict=True):
+            for field, value in zip(self.returning, row, strict=True):
+                setattr(record, field.attname, value)
+            record._state.adding = False
+            record._state.db = connection.alias
 
 
 def insert_one(record: Model) -> None:
     """Store one new record as `save(force_insert=True)` would, by the INSERT compiled for its model."""
-    if not connections[DEFAULT_DB_ALIAS].features.can_return_columns_from_insert:
-        record.save(force_insert=True)
+    insert_many([record])
+
+
+def insert_many(records: list[Model]) -> None:
+    """Store new records of one model as bulk_create would (their primary keys set), by its compiled INSERT."""
+    if not records:
         return
-    _per_connection(("insert", type(record)), lambda connection: CompiledInsert(type(record), connection)).insert(
-        record
-    )
+    model = type(records[0])
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.features.can_return_columns_from_insert:
+        if len(records) == 1:
+            records[0].save(force_insert=True)
+        else:
+            model.objects.bulk_create(records)
+        return
+    compiled = _per_connection(("insert", model), lambda connection: CompiledInsert(model, connection))
+    if len(records) > 1 and compiled.many_sql is None:
+        model.objects.bulk_create(records)  # a backend without UNNEST: the ORM's own multi-row insert
+        return
+    compiled.insert(records)

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, connection, models, transaction
 
 from config import clock
-from config.db.compiled import insert_one
+from config.db.compiled import insert_many, insert_one
 from config.errors import Conflict, FieldErrors
 from patients.models import Patient
 from protocols.definition import TIER_RANK
@@ -202,8 +202,8 @@ def _create(records: dict[int, models.Model]) -> None:
     by_kind: dict[type[models.Model], list[models.Model]] = defaultdict(list)
     for record in records.values():
         by_kind[type(record)].append(record)
-    for model, rows in by_kind.items():
-        model.objects.bulk_create(rows)
+    for rows in by_kind.values():
+        insert_many(rows)  # as bulk_create, by one INSERT per kind compiled once per connection and prepared
 
 
 def _safety_rules(records: dict[int, models.Model], histories: dict) -> None:

@@ -11,7 +11,11 @@ the rules' own bounds, worked out by the caller (rehab.rules.services.safety.pai
 this module only adds up what falls inside them.
 
 The statement is portable (PostgreSQL and the embedded SQLite default): bounds
-are passed as the database stores them (connection.ops adapts them).
+are passed as the database stores them (connection.ops adapts them). The asks
+are a VALUES list there; on PostgreSQL a batch's asks are arrays instead, one
+per column, so the statement's text is the same for every batch size: the
+server prepares it once, and the client does not parse a new text of hundreds
+of placeholders for each batch (a third of a millisecond of a week's sync).
 """
 
 from datetime import date, datetime
@@ -58,8 +62,14 @@ _COLUMNS = (
 
 _MORNING = PainLog.Context.MORNING.value  # a code constant, written into the SQL as a literal
 
+# PostgreSQL's form of many asks: each column an array, unnested into the rows a VALUES list would give.
+_ASKED_ARRAYS = (
+    "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::text[], "
+    "%s::timestamptz[], %s::integer[], %s::date[], %s::date[], %s::date[])"
+)
+
 _SQL = """
-WITH asked ({columns}) AS (VALUES {values})
+WITH asked ({columns}) AS ({asked})
 SELECT a.n, 0,
        SUM(CASE WHEN o.context = a.context THEN 1 ELSE 0 END),
        SUM(CASE WHEN o.context = a.context THEN o.score ELSE 0 END),
@@ -88,9 +98,8 @@ def pain_windows(asks: list[PainWindowAsk]) -> list[PainWindow]:
     if not asks:
         return []
     ops = connection.ops
-    params: list = []
-    for n, ask in enumerate(asks):
-        params += [
+    rows = [
+        (
             n,
             ask.patient_id,
             ask.entry_id,
@@ -101,17 +110,21 @@ def pain_windows(asks: list[PainWindowAsk]) -> list[PainWindow]:
             ops.adapt_datefield_value(ask.morning_after),
             ops.adapt_datefield_value(ask.week_after),
             ops.adapt_datefield_value(ask.morning_until),
-        ]
-    row = f"({', '.join(['%s'] * len(_COLUMNS.split(',')))})"
+        )
+        for n, ask in enumerate(asks)
+    ]
+    if len(rows) > 1 and connection.vendor == "postgresql":
+        asked, params = _ASKED_ARRAYS, [list(column) for column in zip(*rows, strict=True)]
+    else:
+        row = f"({', '.join(['%s'] * len(rows[0]))})"
+        asked, params = f"VALUES {', '.join([row] * len(rows))}", [value for row in rows for value in row]
     # The morning context is written into the statement, not passed: a prepared statement's generic plan
     # can then read the partial index of morning entries (painlog_patient_mornings), as a literal's plan does.
-    sql = _SQL.format(
-        columns=_COLUMNS, values=", ".join([row] * len(asks)), table=PainLog._meta.db_table, morning=_MORNING
-    )
-    with prepared_cursor() as cursor:  # one statement per batch size, parsed and planned once per connection
+    sql = _SQL.format(columns=_COLUMNS, asked=asked, table=PainLog._meta.db_table, morning=_MORNING)
+    with prepared_cursor() as cursor:  # parsed and planned once per connection
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        answered = cursor.fetchall()
     found: list[dict[int, tuple]] = [{} for _ in asks]
-    for n, part, *figures in rows:
+    for n, part, *figures in answered:
         found[n][part] = tuple(int(x or 0) for x in figures)
     return [PainWindow(*(f.get(0) or (0, 0, 0, 0)), *(f.get(1) or (0, 0, 0, 0))) for f in found]

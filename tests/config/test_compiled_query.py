@@ -4,10 +4,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Length
 
-from config.db.compiled import CompiledQuery, compiled, insert_one
+from config.db.compiled import CompiledQuery, compiled, insert_many, insert_one
 from patients.models import Patient
 from rehab.logs.models import PainLog
 from tests.factories import enrolled_patient
@@ -85,3 +86,56 @@ def test_the_compiled_insert_stores_what_save_would():
     stored = PainLog.objects.values(*columns)
     assert stored.get(pk=compiled_row.pk) == stored.get(pk=saved_row.pk)
     assert PainLog.objects.get(pk=compiled_row.pk).client_id == compiled_row.client_id
+
+
+@pytest.mark.django_db
+def test_the_compiled_insert_of_many_stores_what_bulk_create_would_in_order():
+    patient = enrolled_patient(start=START)
+
+    def batch(note: str) -> list[PainLog]:
+        return [
+            PainLog(
+                patient=patient, client_id=uuid.uuid4(), recorded_at=AT + timedelta(minutes=n), received_at=AT,
+                local_date=AT.date(), score=n % 11, context=("rest", "morning", "night")[n % 3], note=f"{note} {n}",
+            )
+            for n in range(7)
+        ]  # fmt: skip
+
+    compiled_rows, bulk_rows = batch("compiled"), batch("bulk")
+    insert_many(compiled_rows)
+    PainLog.objects.bulk_create(bulk_rows)
+    assert all(r.pk is not None and not r._state.adding and r._state.db == "default" for r in compiled_rows)
+    columns = ["recorded_at", "received_at", "local_date", "score", "context", "client_id", "note"]
+    for mine, theirs in zip(compiled_rows, bulk_rows, strict=True):
+        stored = PainLog.objects.values(*columns).get(pk=mine.pk)
+        # Each record got its own row's id: what was stored under it is that record's.
+        assert stored == {c: getattr(mine, c) for c in columns}
+        assert {**stored, "client_id": None, "note": None} == {
+            **PainLog.objects.values(*columns).get(pk=theirs.pk),
+            "client_id": None,
+            "note": None,
+        }
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="UNNEST is PostgreSQL's bulk insert")
+def test_one_insert_text_serves_every_number_of_rows():
+    patient = enrolled_patient(start=START)
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    def rows(count: int) -> list[PainLog]:
+        return [
+            PainLog(patient=patient, client_id=uuid.uuid4(), recorded_at=AT, received_at=AT, local_date=AT.date(),
+                    score=3, context="rest")
+            for _ in range(count)
+        ]  # fmt: skip
+
+    with connection.execute_wrapper(record):
+        for count in (2, 5, 30):
+            insert_many(rows(count))
+    assert len(sent) == 3 and len(set(sent)) == 1 and "UNNEST(" in sent[0]
+    assert PainLog.objects.filter(patient=patient).count() == 37

@@ -65,3 +65,32 @@ def test_nothing_in_a_window_is_zeros(patient):
     log = pain(patient, 5, NOW, "morning", check=False)
     [window] = pain_windows_of([(SafetyContext.for_patient(patient), log)])
     assert window == PainWindow(this_week_count=1, this_week_sum=5)
+
+
+class StatementsSent:
+    def __init__(self):
+        self.sql: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.sql.append(sql)
+        return execute(sql, params, many, context)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the arrays are PostgreSQL's form of a batch")
+def test_a_batch_is_answered_alike_one_by_one_and_together_by_one_text_for_every_size(patient):
+    """A batch's asks go as arrays on PostgreSQL: the same answers as each ask alone (a VALUES row), and the
+    same statement text whatever the batch's size, so the server prepares it once."""
+    history_store(patient, 60)
+    contexts = [c.value for c in PainLog.Context]
+    judged = [
+        pain(patient, n % 11, NOW - timedelta(hours=5 * n, minutes=7), contexts[n % 5], check=False) for n in range(9)
+    ]
+    ctx = SafetyContext.for_patient(patient)
+    sent = StatementsSent()
+    with connection.execute_wrapper(sent):
+        together = pain_windows_of([(ctx, log) for log in judged])
+        fewer = pain_windows_of([(ctx, log) for log in judged[:4]])
+    alone = [pain_windows_of([(ctx, log)])[0] for log in judged]
+    assert together == alone and fewer == alone[:4]
+    assert any(w.same_context_count and w.this_week_count for w in together)  # the windows hold entries
+    assert len(sent.sql) == 2 and sent.sql[0] == sent.sql[1] and "unnest" in sent.sql[0]
