@@ -191,7 +191,7 @@ class TextField(serializers.CharField):
 # also reads 20261201, 2026-W49-2 and 2026-335, and Django's reads 2026-3-1: none of them is refused
 # by a client's generated validation, so none may mean a date here.
 DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-_INSTANT = re.compile(
+INSTANT_FORM = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})?"
 )
 INSTANT_FORMAT = "YYYY-MM-DDThh:mm[:ss[.uuuuuu]](Z|+HH:MM|-HH:MM)"
@@ -224,7 +224,7 @@ class InstantField(serializers.DateTimeField):
     }
 
     def to_internal_value(self, value):
-        form = _INSTANT.fullmatch(value) if isinstance(value, str) else None
+        form = INSTANT_FORM.fullmatch(value) if isinstance(value, str) else None
         if isinstance(value, str) and form is None:
             self.fail("plus_as_space" if _PLUS_AS_SPACE.fullmatch(value) else "invalid", format=INSTANT_FORMAT)
         parsed = super().to_internal_value(value)
