@@ -210,16 +210,14 @@ def _safety_rules(records: dict[int, models.Model], histories: dict) -> None:
     """The arrival rules of every new entry, in the order the entries came; the pain windows read once for all.
 
     Read after the batch is stored, so each entry is judged against every stored entry, its batch's included.
+    A patient's context (their rules' enrolment) is the same for every entry of the batch: worked out once.
     """
-    pain = [
-        (SafetyContext.for_patient(r.patient, history=histories[r.patient_id]), r)
-        for r in records.values()
-        if isinstance(r, PainLog)
-    ]
+    contexts = {pk: SafetyContext.for_patient(history.patient, history=history) for pk, history in histories.items()}
+    pain = [(contexts[r.patient_id], r) for r in records.values() if isinstance(r, PainLog)]
     windows = {id(log): window for (_, log), window in zip(pain, safety.pain_windows_of(pain), strict=True)}
     for i in sorted(records):
         record = records[i]
-        safety.log_received(record, history=histories[record.patient_id], window=windows.get(id(record)))
+        safety.log_received(record, ctx=contexts[record.patient_id], window=windows.get(id(record)))
 
 
 def _stored(items: Sequence[LogItem], indices: Iterable[int]) -> dict[int, models.Model]:

@@ -5,6 +5,8 @@ so a kind added to the registry is in the batch and its answer at once.
 """
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import InstantField, StrictSerializer
@@ -27,10 +29,23 @@ class SinceQuerySerializer(serializers.Serializer):
 _ITEMS_HELP = "Items as for the single endpoint; each is validated and answered on its own."
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
+class _Item(serializers.Field):
+    """One item of a kind's list, taken as it came: its kind's serializer validates it, on its own.
+
+    DRF's DictField would copy the item through a field per value first, only to hand the same values on.
+    """
+
+    default_error_messages = {"not_an_object": 'Expected an object but got type "{input_type}".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("not_an_object", input_type=type(data).__name__)
+        return data
+
+
 def _items(key: str):
-    return serializers.ListField(
-        child=serializers.DictField(), required=False, max_length=SYNC_BATCH_MAX, help_text=_ITEMS_HELP
-    )
+    return serializers.ListField(child=_Item(), required=False, max_length=SYNC_BATCH_MAX, help_text=_ITEMS_HELP)
 
 
 SyncInSerializer = _per_kind("SyncInSerializer", StrictSerializer, _items)

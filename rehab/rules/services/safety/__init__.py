@@ -25,13 +25,13 @@ from rehab.rules.services.safety.red_flags import red_flag_check
 __all__ = ["arrival_raises", "clinical_event_recorded", "log_received", "pain_windows_of"]
 
 
-def log_received(log, *, history: EnrollmentHistory | None = None, window: PainWindow | None = None) -> list[Alert]:
+def log_received(log, *, ctx: SafetyContext | None = None, window: PainWindow | None = None) -> list[Alert]:
     """Run the rules that a newly stored patient log can break; returns alerts raised or updated.
 
-    `window`: the pain rules' answer for a stored pain log (pain_windows_of), when the caller read it for a
-    whole batch; read here otherwise.
+    `ctx` and `window`: the patient's context and the pain rules' answer for a stored pain log
+    (pain_windows_of), when the caller worked them out for a whole batch; worked out here otherwise.
     """
-    ctx = SafetyContext.for_patient(log.patient, history=history)
+    ctx = ctx or SafetyContext.for_patient(log.patient)
     if isinstance(log, SymptomReport):
         found = [red_flag_check(ctx, log)]
     elif isinstance(log, MedicationLog):
