@@ -4,13 +4,18 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from config import clock
 from rehab.logs.models import PainLog
-from rehab.logs.selectors import PainWindow
+from rehab.logs.selectors import PainWindow, PainWindowAsk, pain_windows
 from rehab.rules.services.safety.context import SafetyContext
 from rehab.rules.services.safety.pain import pain_windows_of
+from tests.factories import enrolled_patient
 from tests.support.clock import NOW
 from tests.support.logs import pain
+from tests.support.patient_api import START
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
@@ -94,3 +99,51 @@ def test_a_batch_is_answered_alike_one_by_one_and_together_by_one_text_for_every
     assert together == alone and fewer == alone[:4]
     assert any(w.same_context_count and w.this_week_count for w in together)  # the windows hold entries
     assert len(sent.sql) == 2 and sent.sql[0] == sent.sql[1] and "unnest" in sent.sql[0]
+
+
+CONTEXTS = [c.value for c in PainLog.Context]
+INSTANTS = [NOW - timedelta(hours=5 * k) for k in range(60)]  # 12 days, so entries and edges share instants
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="running totals are PostgreSQL's form of a batch")
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    entries=st.lists(
+        st.tuples(st.booleans(), st.sampled_from(INSTANTS), st.sampled_from(CONTEXTS), st.integers(0, 10)),
+        max_size=50,
+    ),
+    asks=st.lists(
+        st.tuples(st.booleans(), st.sampled_from(INSTANTS), st.sampled_from(CONTEXTS), st.integers(1, 8),
+                  st.integers(1, 8)),
+        min_size=2, max_size=9,
+    ),
+)  # fmt: skip
+def test_running_totals_answer_each_window_as_its_own_index_range_does(patient, entries, asks):
+    """Random diaries of two patients, with window edges on the entries' own instants and days: a batch's
+    running totals give every ask the answer the one-entry statement gives it alone."""
+    other = _other_patient(patient)
+    PainLog.objects.filter(patient__in=[patient, other]).delete()
+    for n, (mine, at, context, score) in enumerate(entries):
+        owner = patient if mine else other
+        PainLog.objects.create(
+            patient=owner, client_id=f"00000000-0000-4000-8000-{n:012d}", recorded_at=at, received_at=NOW,
+            local_date=clock.local_date_of(at, owner.timezone), score=score, context=context,
+        )  # fmt: skip
+    judged = []
+    for mine, at, context, spike_days, week_days in asks:
+        owner = patient if mine else other
+        day, week = clock.local_date_of(at, owner.timezone), timedelta(days=week_days)
+        judged.append(
+            PainWindowAsk(
+                patient_id=owner.pk, recorded_at=at, context=context, spike_since=at - timedelta(days=spike_days),
+                morning=context == "morning", morning_after=day - 2 * week, week_after=day - week, morning_until=day,
+            )
+        )  # fmt: skip
+    assert pain_windows(judged) == [pain_windows([ask])[0] for ask in judged]
+
+
+def _other_patient(patient):
+    found = getattr(patient, "_other_for_windows", None)
+    if found is None:
+        found = patient._other_for_windows = enrolled_patient(start=START, timezone="Pacific/Kiritimati")
+    return found

@@ -22,7 +22,7 @@ from fractions import Fraction
 from rehab.alerts.models import Alert
 from rehab.alerts.services.alerts import alert_raise
 from rehab.logs.models import ExerciseLog, PainLog
-from rehab.logs.selectors import NO_ENTRY, PainWindow, PainWindowAsk, pain_windows
+from rehab.logs.selectors import PainWindow, PainWindowAsk, pain_windows
 from rehab.rules.services.safety.context import SafetyContext
 
 
@@ -41,7 +41,7 @@ class Finding:
         return alert
 
 
-def pain_window_ask(ctx: SafetyContext, log: PainLog, *, stored: bool = True) -> PainWindowAsk | None:
+def pain_window_ask(ctx: SafetyContext, log: PainLog) -> PainWindowAsk | None:
     """The windows of one entry by its protocol version's rules; None when not enrolled (the rules judge nothing)."""
     if ctx.enrollment is None:
         return None
@@ -50,7 +50,6 @@ def pain_window_ask(ctx: SafetyContext, log: PainLog, *, stored: bool = True) ->
     day = log.local_date
     return PainWindowAsk(
         patient_id=log.patient_id,
-        entry_id=log.pk if stored else NO_ENTRY,
         recorded_at=log.recorded_at,
         context=log.context,
         spike_since=log.recorded_at - spike,
@@ -67,7 +66,7 @@ def pain_windows_of(judged: list[tuple[SafetyContext, PainLog]], *, stored: bool
     `stored=False`: the entries are not in the table yet (judged before storing), so each counts itself
     in its own morning week, as a stored one does. Such entries must not see each other: one at a time.
     """
-    asks = [pain_window_ask(ctx, log, stored=stored) for ctx, log in judged]
+    asks = [pain_window_ask(ctx, log) for ctx, log in judged]
     answers = iter(pain_windows([ask for ask in asks if ask is not None]))
     windows = []
     for (_, log), ask in zip(judged, asks, strict=True):
