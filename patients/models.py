@@ -45,6 +45,10 @@ class User(AbstractUser):
     # column with the user: raising it (patients.services.sessions.sessions_end) refuses every token
     # issued before, access tokens included, at their next request.
     token_version = models.PositiveIntegerField(default=0, editable=False)
+    # A fresh random value whenever this row changes, written by a database trigger (patients migration
+    # 0004), so no writer can forget it: with the patient's enrollments_stamp it keys the API's per-process
+    # cache of signed-in users (patients.api.authentication), which reads only the two stamps per request.
+    row_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     @property
     def is_clinician(self) -> bool:

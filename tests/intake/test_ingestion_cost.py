@@ -41,7 +41,7 @@ def kinds(sqls: list[str]) -> list[str]:
 def test_a_new_entry_that_raises_nothing_is_the_user_the_rules_answer_and_one_insert(patient_client):
     patient_client.post(URL, entry(), format="json")  # warm: the protocol definition and the enrolment cache
     sqls = statements(patient_client, "post", URL, entry(context="rest"))
-    # The signed-in user with their patient (the enrolments come from the cache the patient's stamp keys),
+    # The sign-in's stamps (the user, their patient and enrolments come from the caches the stamps key),
     # the pain rules' counts and sums, and the insert; the savepoint pair only because tests run in a transaction.
     assert sqls == ["SELECT", "WITH", "SAVEPOINT", "INSERT", "RELEASE"]
 
@@ -111,5 +111,6 @@ def test_after_an_enrolment_change_one_entry_reads_the_enrolments_again_then_the
     enrollment_start(
         patient=patient, protocol_version=protocol_version("conservative-achilles-ho"), start_date=START + timedelta(5)
     )
-    assert len(statements(patient_client, "post", URL, entry())) == warm + 1
+    # The patient's stamp changed: the sign-in reads the user and patient again, and then their enrolments.
+    assert len(statements(patient_client, "post", URL, entry())) == warm + 2
     assert len(statements(patient_client, "post", URL, entry())) == warm

@@ -11,6 +11,8 @@ embedded SQLite default the model's save() and delete() guard alone.
 
 from django.db import migrations
 
+from config.db.migrations import postgresql_sql
+
 from rehab.billing.rule_sets import SHIPPED_RULE_SETS as RULE_SETS
 
 
@@ -40,18 +42,11 @@ DROP FUNCTION IF EXISTS billing_timeentry_append_only();
 """
 
 
-def _on_postgresql(sql: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("billing", "0001_rtm_models")]
 
     operations = [
         migrations.RunPython(seed, unseed),
-        migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD), elidable=False),
+        postgresql_sql(FORWARD, BACKWARD),
     ]

@@ -6,6 +6,8 @@ emptied (rehab.billing.services.erasure.time_entry_notes_erase). Figures are nev
 
 from django.db import migrations
 
+from config.db.migrations import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION billing_timeentry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -30,15 +32,8 @@ END $$;
 """
 
 
-def _on_postgresql(sql: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("billing", "0002_cpt_rule_sets_and_append_only_entries")]
 
-    operations = [migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD), elidable=False)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

@@ -21,6 +21,8 @@ off and enrolments are read every time.
 
 from django.db import migrations
 
+from config.db.migrations import postgresql_sql
+
 FORWARD = """
 CREATE FUNCTION patients_patient_stamp_renew() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -111,13 +113,6 @@ DROP FUNCTION IF EXISTS patients_patient_stamp_renew();
 """
 
 
-def _on_postgresql(sql: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)  # several statements: no placeholders
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -126,4 +121,4 @@ class Migration(migrations.Migration):
         ("protocols", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD), elidable=False)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]
