@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from config.api.errors import safe_text
+from config.api.quick_writer import quick_writer
 from config.api.schema import error_responses
 from config.api.serializers import query_data
 from patients.api.base import PatientView
@@ -65,14 +66,17 @@ class LogView(PatientView, generics.ListAPIView):
         A kind whose answer reads the patient's data (answer_context) gets a serializer of its own per request.
         """
         if self.kind.answer_context is no_answer_context:
-            return [_answer_writer(self.kind.key).to_representation(record) for record in records]
+            write = _answer_writer(self.kind.key)
+            return [write(record) for record in records]
         serializer = self.serializer_class(records, many=True, context=self.get_serializer_context())
         return list(serializer.data)
 
 
 @cache
-def _answer_writer(kind: str):
-    return KINDS[kind].out_serializer(context={})
+def _answer_writer(kind: str) -> Callable[[models.Model], dict]:
+    """The kind's answer for a record: its serializer's quick writer (config.api.quick_writer), or the serializer."""
+    serializer = KINDS[kind].out_serializer(context={})
+    return quick_writer(serializer) or serializer.to_representation
 
 
 _SINCE_QUERY = SinceQuerySerializer()  # validating keeps no state in it (see rehab.intake.api.bodies)

@@ -1,0 +1,67 @@
+"""config.api.quick_writer: a record written quickly is written exactly as its serializer writes it.
+
+A differential test over random records of every log kind (hypothesis): instants in any zone (and
+naive), dates, UUIDs, whole numbers, texts and choices, stored values outside the choices included.
+"""
+
+import pytest
+from django.db import models
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from config.api.quick_writer import quick_writer
+from rehab.intake.registry import KINDS
+
+QUICK_KINDS = ["pain_logs", "exercise_logs", "visa_a", "medication_logs"]
+
+
+def _value_of(field: models.Field):
+    if field.choices:
+        return st.one_of(st.sampled_from([value for value, _ in field.choices]), st.text(max_size=5))
+    if isinstance(field, models.DateTimeField):
+        return st.one_of(st.datetimes(timezones=st.timezones()), st.datetimes())
+    if isinstance(field, models.DateField):
+        return st.dates()
+    if isinstance(field, models.UUIDField):
+        return st.uuids()
+    if isinstance(field, models.BooleanField):
+        return st.booleans()
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return st.one_of(st.none(), st.integers(-(10**6), 10**6)) if field.null else st.integers(0, 10**6)
+    if isinstance(field, models.CharField | models.TextField):
+        return st.text(max_size=30)
+    if isinstance(field, models.JSONField):
+        return st.lists(st.text(max_size=4), max_size=3)
+    raise AssertionError(f"no values for {field!r}")
+
+
+def records(model: type[models.Model], names: list[str]):
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    values = {name: _value_of(fields[name]) for name in names if name in fields}
+    return st.builds(lambda **kw: model(**kw), **values)
+
+
+@pytest.mark.parametrize("kind", QUICK_KINDS)
+def test_a_quick_answer_is_the_serializer_s_answer(kind):
+    log_kind = KINDS[kind]
+    serializer = log_kind.out_serializer(context={"exercise_pain_max": 5})
+    write = quick_writer(serializer)
+    assert write is not None
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(record=records(log_kind.model, list(serializer.fields)))
+    def check(record):
+        assert write(record) == serializer.to_representation(record)
+
+    check()
+
+
+def test_a_whole_record_source_keeps_its_serializer():
+    assert quick_writer(KINDS["symptom_reports"].out_serializer(context={})) is None  # advice is source="*"
+
+
+def test_the_newest_page_is_written_by_the_quick_writer():
+    from rehab.intake.api.views import _answer_writer
+
+    writer = _answer_writer("pain_logs")
+    assert getattr(writer, "__name__", "") == "write"  # not the serializer's bound to_representation
