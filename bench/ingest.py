@@ -26,7 +26,9 @@ wrk), else a Python client (threads with keep-alive connections), which takes
 CPU from the server on a small machine. Before the load, each request is made
 in-process, one at a time, printing SQL statements, round trips to PostgreSQL
 (libpq's trace: one ReadyForQuery per round trip, so BEGIN, COMMIT and
-health-check pings count) and milliseconds per request.
+health-check pings count) and milliseconds per request. After each load run,
+the CPU each party spent per request (the web workers, PostgreSQL, Redis and
+the load generator, from /proc) says where the machine's time went.
 Targets: post and get >= 0.6 of the ceiling; with 1,000 entries of history
 within 10% of the empty table's; sync >= 5,000 items/s.
 """
@@ -241,6 +243,9 @@ def stored_since_delete(mark: datetime) -> int:
         deleted = cursor.rowcount
         cursor.execute("DELETE FROM rehab_exerciselog WHERE received_at >= %s", [mark])
         cursor.execute("VACUUM ANALYZE rehab_painlog, rehab_exerciselog")
+        # The dirty pages written now, not by the checkpointer in the middle of the next run (whose CPU
+        # the figures count as PostgreSQL's): each run starts from the same clean state.
+        cursor.execute("CHECKPOINT")
     return deleted
 
 
