@@ -88,7 +88,10 @@ WHERE a.morning = 1
 GROUP BY a.n
 """
 
-# A batch's windows from running totals (PostgreSQL). Each window edge is a row among the entries, with no
+# A batch's windows from running totals (PostgreSQL). Each patient's span is read through LATERAL with
+# OFFSET 0 (which keeps the planner from flattening it into a join), so that even a generic plan (a
+# prepared statement's, which knows neither the batch nor the bounds) reads it by the patient's index
+# range; a plain join let it plan a scan of the whole table. Each window edge is a row among the entries, with no
 # score of its own: the spike window's edges sort before the entries of their instant (since <= t < until:
 # the totals at an edge are of the entries strictly before it), the morning weeks' after the entries of
 # their day (after < d <= until: the totals at an edge are of the entries up to and including its day).
@@ -101,8 +104,12 @@ spans AS (
     SELECT patient_id, MIN(spike_since) AS since, MAX(recorded_at) AS until FROM asked GROUP BY patient_id
 ),
 spike_rows (patient_id, at, entry, context, score, n, upper) AS (
-    SELECT o.patient_id, o.recorded_at, 1, o.context::text, o.score, NULL::integer, NULL::integer
-    FROM spans s JOIN {table} o ON o.patient_id = s.patient_id AND o.recorded_at >= s.since AND o.recorded_at < s.until
+    SELECT s.patient_id, o.recorded_at, 1, o.context::text, o.score, NULL::integer, NULL::integer
+    FROM spans s CROSS JOIN LATERAL (
+        SELECT recorded_at, context, score FROM {table}
+        WHERE patient_id = s.patient_id AND recorded_at >= s.since AND recorded_at < s.until
+        OFFSET 0
+    ) o
     UNION ALL SELECT patient_id, spike_since, 0, context, 0, n, 0 FROM asked
     UNION ALL SELECT patient_id, recorded_at, 0, context, 0, n, 1 FROM asked
 ),
@@ -118,9 +125,12 @@ morning_spans AS (
     FROM asked WHERE morning = 1 GROUP BY patient_id
 ),
 morning_rows (patient_id, day, edge_row, score, n, edge) AS (
-    SELECT o.patient_id, o.local_date, 0, o.score, NULL::integer, NULL::integer
-    FROM morning_spans s JOIN {table} o ON o.patient_id = s.patient_id AND o.context = '{morning}'
-                                          AND o.local_date > s.after AND o.local_date <= s.until
+    SELECT s.patient_id, o.local_date, 0, o.score, NULL::integer, NULL::integer
+    FROM morning_spans s CROSS JOIN LATERAL (
+        SELECT local_date, score FROM {table}
+        WHERE patient_id = s.patient_id AND context = '{morning}' AND local_date > s.after AND local_date <= s.until
+        OFFSET 0
+    ) o
     UNION ALL SELECT patient_id, morning_after, 1, 0, n, 0 FROM asked WHERE morning = 1
     UNION ALL SELECT patient_id, week_after, 1, 0, n, 1 FROM asked WHERE morning = 1
     UNION ALL SELECT patient_id, morning_until, 1, 0, n, 2 FROM asked WHERE morning = 1

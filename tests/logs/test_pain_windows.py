@@ -147,3 +147,38 @@ def _other_patient(patient):
     if found is None:
         found = patient._other_for_windows = enrolled_patient(start=START, timezone="Pacific/Kiritimati")
     return found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the batch statement is PostgreSQL's")
+def test_a_batch_s_generic_plan_reads_the_patient_s_entries_by_index(patient):
+    """A prepared statement's generic plan knows neither the batch nor its bounds: it must still read a
+    patient's span through the index, not scan every patient's entries."""
+    import re
+
+    from rehab.logs import selectors
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO rehab_painlog (patient_id, client_id, local_date, received_at, recorded_at, score, context,"
+            " note) SELECT %s, gen_random_uuid(), (%s::timestamptz - k * interval '7 minutes')::date, %s,"
+            " %s::timestamptz - k * interval '7 minutes', k %% 11, (ARRAY['rest', 'morning', 'night'])[k %% 3 + 1],"
+            " '' FROM generate_series(1, 4000) k",
+            [patient.pk, NOW, NOW, NOW],
+        )
+        cursor.execute("ANALYZE rehab_painlog")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        numbered = iter(range(1, 100))
+        sql = re.sub("%b", lambda _: f"${next(numbered)}", selectors._RUNNING_TOTALS.format(
+            columns=selectors._COLUMNS, table="rehab_painlog", morning="morning"
+        ))  # fmt: skip
+        cursor.execute("PREPARE batch_windows AS " + sql)
+        day, since, at = NOW.date(), NOW - timedelta(days=7), NOW
+        cursor.execute(
+            "EXPLAIN EXECUTE batch_windows(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [[0, 1], [patient.pk] * 2, [at] * 2, ["rest", "morning"], [since] * 2, [0, 1],
+             [day - timedelta(days=14)] * 2, [day - timedelta(days=7)] * 2, [day] * 2],
+        )  # fmt: skip
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE batch_windows")
+    assert "Seq Scan on rehab_painlog" not in plan, plan
+    assert "painlog_patient_time" in plan and "painlog_patient_mornings" in plan, plan
