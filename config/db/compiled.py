@@ -164,14 +164,12 @@ def insert_many(records: list[Model]) -> None:
         return
     model = type(records[0])
     connection = connections[DEFAULT_DB_ALIAS]
-    if not connection.features.can_return_columns_from_insert:
-        if len(records) == 1:
-            records[0].save(force_insert=True)
-        else:
-            model.objects.bulk_create(records)
-        return
-    compiled = _per_connection(("insert", model), lambda connection: CompiledInsert(model, connection))
-    if len(records) > 1 and compiled.many_sql is None:
-        model.objects.bulk_create(records)  # a backend without UNNEST: the ORM's own multi-row insert
-        return
-    compiled.insert(records)
+    compiled = None
+    if connection.features.can_return_columns_from_insert:
+        compiled = _per_connection(("insert", model), lambda connection: CompiledInsert(model, connection))
+    if compiled is not None and (len(records) == 1 or compiled.many_sql is not None):
+        compiled.insert(records)
+    elif len(records) == 1:
+        records[0].save(force_insert=True)
+    else:
+        model.objects.bulk_create(records)  # no RETURNING, or no UNNEST: the ORM's own multi-row insert
