@@ -48,7 +48,8 @@ def test_deploy_checks_are_clean_under_production_settings_without_reaching_any_
     # As in an image build: the hosts in PRODUCTION_ENV do not exist, and building the API schema must not need them.
     done = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "no issues (0 silenced)" in done.stdout
+    # Silenced: only the four that look for the dashboard's middlewares in MIDDLEWARE (config.browser checks them).
+    assert "no issues (4 silenced)" in done.stdout
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS"])

@@ -67,8 +67,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files keep their caching, everything Django renders is no-store.
     "config.middleware.NoStoreMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # BROWSER_MIDDLEWARE, for every request but the API's (config.browser).
+    "config.browser.BrowserOnlyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The dashboard's and the admin's: they sign in with a session. The API signs in with a token.
+BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
@@ -77,10 +86,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends a dashboard session idle for DASHBOARD_IDLE_MINUTES; background polls do not count.
     "rehab.dashboard.idle.IdleSessionMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into a response.
-    "axes.middleware.AxesMiddleware",
 ]
+
+# The admin's and CSRF's middlewares, which these look for in MIDDLEWARE, are in BROWSER_MIDDLEWARE:
+# config.E001 checks them there (config.browser).
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "security.W003"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
