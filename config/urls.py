@@ -4,12 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health
 
+# URLs resolve in this order, pattern by pattern: the phone's logging (intake), nearly every request, first.
 API_APPS = (
+    "rehab.intake",
     "patients",
     "rehab.care",
     "rehab.alerts",
     "rehab.rules",
-    "rehab.intake",
     "rehab.records",
     "rehab.billing",
     "rehab.exchange",
