@@ -73,12 +73,16 @@ def test_a_patient_row_removed_from_the_user_is_seen(patient):
 
 
 def test_each_request_gets_its_own_user_and_patient(patient):
-    Patient.objects.filter(pk=patient.pk).update(comorbidities=["diabetes"], biomechanics={"heel_varus": True})
+    overrides = [{"exercise": "heel_raise", "sets": [3, 15]}]
+    Patient.objects.filter(pk=patient.pk).update(
+        comorbidities=["diabetes"], biomechanics={"heel_varus": True}, exercise_overrides=overrides
+    )
     token, _ = signed_in_twice(patient.user)
     first, _ = authenticate(token)
     first.display_name = "set by one request"
     first.patient.comorbidities.append("anticoagulated")
     first.patient.biomechanics["pes_planus"] = True
+    first.patient.exercise_overrides[0]["sets"].append(99)  # a value nested in the JSON: copied too
     first.patient.timezone = "Asia/Tokyo"
     second, _ = authenticate(token)
     assert second is not first and second.patient is not first.patient
@@ -86,6 +90,7 @@ def test_each_request_gets_its_own_user_and_patient(patient):
     assert second.display_name != "set by one request"
     assert second.patient.comorbidities == ["diabetes"]
     assert second.patient.biomechanics == {"heel_varus": True}
+    assert second.patient.exercise_overrides == overrides
     assert second.patient.timezone == patient.timezone
 
 
