@@ -66,17 +66,16 @@ class LogView(PatientView, generics.ListAPIView):
         A kind whose answer reads the patient's data (answer_context) gets a serializer of its own per request.
         """
         if self.kind.answer_context is no_answer_context:
-            write = _answer_writer(self.kind.key)
-            return [write(record) for record in records]
+            return _answer_writer(self.kind.key)(records)
         serializer = self.serializer_class(records, many=True, context=self.get_serializer_context())
         return list(serializer.data)
 
 
 @cache
-def _answer_writer(kind: str) -> Callable[[models.Model], dict]:
-    """The kind's answer for a record: its serializer's quick writer (config.api.quick_writer), or the serializer."""
+def _answer_writer(kind: str) -> Callable[[list[models.Model]], list[dict]]:
+    """The kind's answers for records: its serializer's quick writer (config.api.quick_writer), or the serializer."""
     serializer = KINDS[kind].out_serializer(context={})
-    return quick_writer(serializer) or serializer.to_representation
+    return quick_writer(serializer) or (lambda records: [serializer.to_representation(r) for r in records])
 
 
 _SINCE_QUERY = SinceQuerySerializer()  # validating keeps no state in it (see rehab.intake.api.bodies)
