@@ -18,9 +18,11 @@ as it fails the requests in flight at the restart anyway.
 """
 
 import time
+from functools import lru_cache
 
+import psycopg
 from django.db.backends.postgresql import base, operations
-from psycopg import errors
+from psycopg import adapt, errors
 
 HEALTH_CHECK_IDLE_SECONDS = 5.0
 
@@ -42,6 +44,11 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
     _last_used = float("-inf")
+
+    def get_connection_params(self) -> dict:
+        params = super().get_connection_params()
+        params["context"] = _adapters_with_fast_instants(params["context"])
+        return params
 
     def close_if_health_check_failed(self) -> None:
         if self.connection is not None and time.monotonic() - self._last_used < HEALTH_CHECK_IDLE_SECONDS:
@@ -81,3 +88,31 @@ class DatabaseWrapper(base.DatabaseWrapper):
             cursor = self._prepare_cursor(cursor)
         self._last_used = time.monotonic()
         return cursor
+
+
+@lru_cache
+def _adapters_with_fast_instants(template: adapt.AdaptersMap) -> adapt.AdaptersMap:
+    """Django's adapters (one map per zone, cached as Django caches its own), with the loader below."""
+    adapters = adapt.AdaptersMap(template)
+    zone = template.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT).timezone
+    adapters.register_loader("timestamptz", type("TzLoader", (_TzLoader,), {"timezone": zone}))
+    return adapters
+
+
+class _TzLoader(adapt.Loader):
+    """Django's timestamptz loader (every instant in the connection's zone), parsing with psycopg's own.
+
+    Django's subclasses psycopg's pure-Python loader, so every instant read was parsed in Python:
+    3 us, against 0.9 us in the C loader of psycopg's binary package, which cannot be subclassed. A
+    newest page reads sixty. Where psycopg has no C part this is its Python loader, as before.
+    `timezone` is what Django's create_cursor compares to decide whether to register its own.
+    """
+
+    timezone = None
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self._parse = psycopg.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)(oid, context).load
+
+    def load(self, data):
+        return self._parse(data).replace(tzinfo=self.timezone)
