@@ -10,6 +10,11 @@ Django runs every middleware of MIDDLEWARE on every request. So BROWSER_MIDDLEWA
 are built here as a chain of their own, below this one, in the same way Django builds its chain.
 Their `process_view` hooks, CSRF's check among them, run from this middleware's own hook. The test
 client loads the same MIDDLEWARE as a server does, so the tests run the chain that production runs.
+
+The checks that Django's admin and security make of these middlewares look for them in MIDDLEWARE,
+so they are silenced in settings and made again here, on BROWSER_MIDDLEWARE's exact dotted paths
+(Django's admin checks also accept a subclass; name a subclass here too if one replaces them). They are
+registered by the operators' admin app (config.apps), which every setting installs.
 """
 
 from django.conf import settings
@@ -18,8 +23,6 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
-
-from config.api.errors import is_api_path
 
 # Django's own checks look for these in MIDDLEWARE (admin.E408-E410, security.W003, silenced in
 # settings), and skip the CSRF cookie's deploy check (security.W016) when CSRF is not there.
@@ -32,7 +35,14 @@ BROWSER_NEEDS = (
 )
 
 
+def _is_api(request: HttpRequest) -> bool:
+    # The path URLs resolve on: without SCRIPT_NAME, which a proxy may set.
+    return request.path_info.startswith("/api/")
+
+
 class BrowserOnlyMiddleware:
+    """BROWSER_MIDDLEWARE's chain for every request but the API's, which goes straight on."""
+
     def __init__(self, get_response):
         self.get_response = get_response
         self._view_hooks = []
@@ -51,12 +61,12 @@ class BrowserOnlyMiddleware:
         self._browser_chain = handler
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if is_api_path(request):
+        if _is_api(request):
             return self.get_response(request)
         return self._browser_chain(request)
 
     def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
-        if is_api_path(request):
+        if _is_api(request):
             return None
         for hook in self._view_hooks:
             response = hook(request, view, args, kwargs)

@@ -33,8 +33,8 @@ class ApiErrorsMiddleware:
     """An error on an /api/ path answers the contract's JSON shape, whoever rendered it.
 
     config.urls' handlers answer Django's own errors in that shape, but only with DEBUG off: with DEBUG
-    on (`make run`) Django answers an unknown URL, a crash or a refused Host with its HTML debug pages,
-    and a CSRF refusal is HTML in every setting. Outermost, so it sees every answer; the answer keeps
+    on (`make run`) Django answers an unknown URL, a crash or a refused Host with its HTML debug pages.
+    (/api/ has no CSRF check: it keeps no session, config.browser.) Outermost, so it sees every answer; the answer keeps
     the headers the others set (CORS, Cache-Control, Allow).
     """
 

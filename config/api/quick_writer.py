@@ -83,9 +83,12 @@ def _writer_of(field) -> Callable:
 
 
 def _writes_iso_8601(field, base: type, default_format) -> bool:
-    """A date or instant field that writes DRF's ISO 8601 (its own to_representation, not a subclass's)."""
+    """A date or instant field that writes DRF's ISO 8601 by DRF's own steps (none of them a subclass's)."""
     output = getattr(field, "format", default_format)
-    own = isinstance(field, base) and type(field).to_representation is base.to_representation
+    steps = ("to_representation", "enforce_timezone", "default_timezone") if base is serializers.DateTimeField else ()
+    own = isinstance(field, base) and all(
+        getattr(type(field), step) is getattr(base, step) for step in ("to_representation", *steps)
+    )
     return own and isinstance(output, str) and output.lower() == ISO_8601
 
 

@@ -10,7 +10,6 @@ from ipaddress import ip_network
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -67,9 +66,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files keep their caching, everything Django renders is no-store.
     "config.middleware.NoStoreMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    # BROWSER_MIDDLEWARE, for every request but the API's (config.browser).
+    # BROWSER_MIDDLEWARE, for every request but the API's (config.browser). Above CommonMiddleware, as
+    # sessions were: the answer Common makes itself (a redirect to the URL with its slash) keeps their cookies.
     "config.browser.BrowserOnlyMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a response.
     "axes.middleware.AxesMiddleware",
@@ -219,45 +219,8 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {
-    # The sweeps are idempotent and claim their rows; `expires` drops a run that
-    # waited so long the next one is already due.
-    "deliver-outbox": {
-        "task": "rehab.tasks.deliver_pending",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
-    "escalate-alerts": {
-        "task": "rehab.tasks.escalate_overdue_alerts",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
-    "send-due-reminders": {
-        "task": "rehab.tasks.send_reminders_due",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
-    },
-    "plan-reminders": {
-        "task": "rehab.tasks.plan_reminders",
-        "schedule": crontab(minute=5),
-        "options": {"expires": 3000},
-    },
-    "judge-milestones": {
-        "task": "rehab.tasks.judge_due_milestones",
-        "schedule": crontab(minute=15),
-        "options": {"expires": 3000},
-    },
-    "engagement-sweep": {
-        "task": "rehab.tasks.raise_engagement_alerts",
-        "schedule": crontab(minute=30, hour="*/6"),
-        "options": {"expires": 3000},
-    },
-    "bulk-exports-sweep": {
-        "task": "rehab.tasks.bulk_exports_sweep",
-        "schedule": crontab(minute=45),
-        "options": {"expires": 3000},
-    },
-}
+# What beat runs, and when: config/settings/beat.py.
+from .beat import CELERY_BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
 
 # --- REST framework, JWT, schema ---------------------------------------------
 REST_FRAMEWORK = {

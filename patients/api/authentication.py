@@ -171,10 +171,11 @@ def _own_copy(user: User) -> User:
 
 
 def _model_copy(instance):
-    """The instance's fields as they are (JSON values copied) and a fresh state with an empty fields cache.
+    """The instance's fields (JSON values copied) with a state of its own: what copy.copy gives.
 
-    What copy.copy gives through Django's __getstate__, at a third of its cost: as the ORM builds an
-    instance from a row (Model.from_db), without running __init__ again.
+    copy.copy goes through Django's __getstate__ and __setstate__; this builds the same at under half
+    the cost, without __init__, as unpickling does. The fields cache is copied as __getstate__ copies it
+    (the related rows themselves shared); _own_copy puts its own patient and user in it.
     """
     mine = instance.__class__.__new__(instance.__class__)
     mine.__dict__.update(
@@ -183,6 +184,7 @@ def _model_copy(instance):
     )
     mine._state = state = ModelState()
     state.db, state.adding = instance._state.db, instance._state.adding
+    state.fields_cache = dict(instance._state.fields_cache)
     return mine
 
 

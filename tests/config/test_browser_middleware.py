@@ -57,13 +57,26 @@ def test_a_view_hook_of_theirs_can_answer_for_the_view(recording, db):
     assert (response.status_code, response.content) == (418, b"from the hook")
 
 
-def test_an_api_request_sets_no_session_or_csrf_cookie_even_when_it_sends_them(patient_client, physio):
+def test_an_api_request_reads_no_session_and_sets_no_cookie_even_when_it_sends_one(patient_client, physio):
     browser = Client()
     browser.force_login(physio)
     patient_client.cookies = browser.cookies
     response = patient_client.get("/api/v1/me/plan/")
     assert response.status_code == 200
+    assert not hasattr(response.wsgi_request, "session")  # sessions never ran
     assert not response.cookies and "Cookie" not in response.get("Vary", "")
+
+
+def test_a_dashboard_session_signs_nobody_in_to_the_api(physio):
+    browser = Client()
+    browser.force_login(physio)
+    assert browser.get("/api/v1/patients/").status_code == 401
+
+
+def test_a_page_under_a_script_name_is_still_a_page(recording, db):
+    # A proxy may mount the site under a prefix; what counts is the path URLs resolve on.
+    assert Client().get("/sign-in/", SCRIPT_NAME="/api").status_code == 200
+    assert ("view", "/api/sign-in/") in recording
 
 
 def test_the_csrf_check_still_guards_the_dashboard(physio):

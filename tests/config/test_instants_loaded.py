@@ -34,16 +34,21 @@ def test_both_cursors_load_instants_in_djangos_zone_with_this_loader(cursor_of):
 @settings(max_examples=300, deadline=None)
 @given(
     instant=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()),
-    zone=st.sampled_from([UTC, None, ZoneInfo("Asia/Tokyo")]),  # None: USE_TZ off, naive instants
+    zone=st.sampled_from([UTC, None, ZoneInfo("Asia/Tokyo")]),  # Django's zone; None: USE_TZ off, naive instants
+    session_zone=st.sampled_from(["UTC", "Asia/Kolkata", "America/St_Johns"]),  # offsets in seconds before 1942
 )
-def test_an_instant_loads_as_djangos_own_loader_loads_it(instant, zone):
+def test_an_instant_loads_as_djangos_own_loader_loads_it(instant, zone, session_zone):
     def loader(base):
         return type("Loader", (base,), {"timezone": zone})(1184, connection.connection)
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT %s::timestamptz::text", [instant])
-        [text] = cursor.fetchone()
-    theirs, ours = loader(BaseTzLoader).load(text.encode()), loader(_TzLoader).load(text.encode())
+        cursor.execute(f"SET TIME ZONE '{session_zone}'")  # a name from the list above
+        try:
+            cursor.execute("SELECT %s::timestamptz::text", [instant])
+            [text] = cursor.fetchone()
+            theirs, ours = loader(BaseTzLoader).load(text.encode()), loader(_TzLoader).load(text.encode())
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")
     assert (ours, ours.tzinfo) == (theirs, theirs.tzinfo) and ours.tzinfo is zone
 
 

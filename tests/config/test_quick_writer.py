@@ -4,15 +4,25 @@ A differential test over random records of every log kind (hypothesis): instants
 naive), dates, UUIDs, whole numbers, texts and choices, stored values outside the choices included.
 """
 
+import types
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import models
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from config.api.quick_writer import quick_writer
 from rehab.intake.registry import KINDS
+
+
+class _Shifted(serializers.DateTimeField):
+    def enforce_timezone(self, value):
+        return super().enforce_timezone(value).replace(microsecond=0)
+
 
 QUICK_KINDS = ["pain_logs", "exercise_logs", "visa_a", "medication_logs"]
 
@@ -79,4 +89,23 @@ def test_the_newest_page_is_written_by_the_quick_writer():
     from rehab.intake.api.views import _answer_writer
 
     writer = _answer_writer("pain_logs")
-    assert getattr(writer, "__name__", "") == "write"  # not the serializer's bound to_representation
+    assert writer.__qualname__ == "quick_writer.<locals>.write"  # not the fallback through the serializer
+
+
+class ZoneOfItsOwn(serializers.Serializer):
+    """An instant with its own zone, and one whose subclass moves it by rules of its own."""
+
+    at = serializers.DateTimeField(default_timezone=ZoneInfo("America/St_Johns"))
+    shifted = _Shifted()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+@settings(max_examples=100, deadline=None)
+@given(at=st.datetimes(timezones=st.timezones()), shifted=st.datetimes(timezones=st.timezones()))
+def test_a_field_s_own_zone_and_a_subclass_s_own_rules_are_kept(zone, at, shifted):
+    record = types.SimpleNamespace(at=at, shifted=shifted)
+    serializer = ZoneOfItsOwn()
+    with timezone.override(zone):
+        assert outcome(quick_writer(serializer), [record]) == outcome(
+            lambda page: [serializer.to_representation(r) for r in page], [record]
+        )
