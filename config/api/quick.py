@@ -61,7 +61,7 @@ def quick_validator(serializer: serializers.Serializer) -> Callable[[object], ob
             for name, required, default, check, hook in checks:
                 given = body.get(name, empty)
                 if given is empty:
-                    if required or default is _NO_DEFAULT:
+                    if required or default is _DEFAULT_MADE_AT_USE:
                         raise _NotSure  # required (a refusal), or a default only the field can make
                     if default is SkipField:
                         continue  # an optional field without a default is left out, hook and all
@@ -76,14 +76,14 @@ def quick_validator(serializer: serializers.Serializer) -> Callable[[object], ob
     return quick
 
 
-_NO_DEFAULT = object()  # a default that must be made at each use (callable): the serializer's
+_DEFAULT_MADE_AT_USE = object()  # a default that must be made at each use (callable): the serializer's
 
 
 def _default_of(field):
-    """What an absent optional field gives: its default, SkipField for none, or _NO_DEFAULT."""
+    """What an absent optional field gives: its default, SkipField for none, or _DEFAULT_MADE_AT_USE."""
     if field.default is empty:
         return SkipField
-    return _NO_DEFAULT if callable(field.default) else field.default
+    return _DEFAULT_MADE_AT_USE if callable(field.default) else field.default
 
 
 def _check_of(field) -> Callable[[object], object]:
@@ -153,9 +153,9 @@ def _choice(field):
         if type(given) is takes:
             if given == "" and allow_blank:
                 return ""
-            found = choices.get(str(given), _NO_DEFAULT)
-            if found is not _NO_DEFAULT:
-                return found
+            key = str(given)
+            if key in choices:
+                return choices[key]
         raise _NotSure
 
     return check

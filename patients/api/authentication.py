@@ -35,7 +35,6 @@ millisecond of the phone's newest-page GET under load.
 
 import copy
 import threading
-from collections import OrderedDict
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.base import ModelState
@@ -47,6 +46,7 @@ from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import aware_utcnow
 
 from config.db.prepared import prepared_cursor
+from config.stamped_cache import StampedCache
 from patients.models import Patient, User
 from patients.services.sessions import token_is_current
 
@@ -132,31 +132,20 @@ class _SignIns:
 
     SIZE = 4096
 
-    def __init__(self) -> None:
-        self._users: OrderedDict[tuple, tuple[tuple, User]] = OrderedDict()
-        self._lock = threading.Lock()  # a threaded server (runserver, gthread) shares a process
+    def __init__(self, size: int = SIZE) -> None:
+        self._users = StampedCache(size)
 
     def get(self, key: tuple, stamps: tuple) -> User | None:
-        with self._lock:
-            entry = self._users.get(key)
-            if entry is None or entry[0] != stamps:
-                return None
-            self._users.move_to_end(key)
-        return _own_copy(entry[1])
+        user = self._users.get(key, stamps)
+        return None if user is None else _own_copy(user)
 
     def keep(self, key: tuple, user: User) -> User:
         patient = user._state.fields_cache.get("patient")
-        stamps = (user.row_stamp, None if patient is None else patient.enrollments_stamp)
-        with self._lock:
-            self._users[key] = (stamps, user)
-            self._users.move_to_end(key)
-            while len(self._users) > self.SIZE:
-                self._users.popitem(last=False)
+        self._users.keep(key, (user.row_stamp, None if patient is None else patient.enrollments_stamp), user)
         return _own_copy(user)
 
     def clear(self) -> None:
-        with self._lock:
-            self._users.clear()
+        self._users.clear()
 
 
 def _own_copy(user: User) -> User:

@@ -212,7 +212,8 @@ def _safety_rules(records: dict[int, models.Model], histories: dict) -> None:
     Read after the batch is stored, so each entry is judged against every stored entry, its batch's included.
     A patient's context (their rules' enrolment) is the same for every entry of the batch: worked out once.
     """
-    contexts = {pk: SafetyContext.for_patient(history.patient, history=history) for pk, history in histories.items()}
+    patients = {r.patient_id for r in records.values()}  # those with an entry stored, not every one asked about
+    contexts = {pk: SafetyContext.for_patient(histories[pk].patient, history=histories[pk]) for pk in patients}
     pain = [(contexts[r.patient_id], r) for r in records.values() if isinstance(r, PainLog)]
     windows = {id(log): window for (_, log), window in zip(pain, safety.pain_windows_of(pain), strict=True)}
     for i in sorted(records):

@@ -94,9 +94,8 @@ def test_each_request_gets_its_own_user_and_patient(patient):
     assert second.patient.timezone == patient.timezone
 
 
-def test_the_users_kept_are_bounded(monkeypatch, patient, physio):
-    kept = _SignIns()
-    monkeypatch.setattr(_SignIns, "SIZE", 1)
+def test_the_users_kept_are_bounded(patient, physio):
+    kept = _SignIns(size=1)
     users = [User.objects.select_related("patient").get(pk=pk) for pk in (patient.user_id, physio.pk)]
     for user in users:
         kept.keep(("id", user.pk), user)

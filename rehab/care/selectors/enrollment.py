@@ -1,8 +1,6 @@
 """Reading enrolments: which protocol a patient is on, on a given day."""
 
 import copy
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -11,6 +9,7 @@ from django.db import connection
 from django.db.models import F
 
 from config import clock
+from config.stamped_cache import StampedCache
 from patients.models import Patient
 from rehab.care.models import Enrollment
 
@@ -112,28 +111,19 @@ class EnrollmentCache:
     """
 
     def __init__(self, size: int = CACHE_SIZE):
-        self.size = size
-        self._entries: OrderedDict[int, tuple[UUID, tuple[Enrollment, ...]]] = OrderedDict()
-        self._lock = threading.Lock()  # gthread workers share a process
+        self._entries = StampedCache(size)
 
     def rows(self, patient: Patient) -> tuple[Enrollment, ...]:
-        with self._lock:
-            entry = self._entries.get(patient.pk)
-            if entry is not None and entry[0] == patient.enrollments_stamp:
-                self._entries.move_to_end(patient.pk)
-                return _copies(entry[1])
+        kept = self._entries.get(patient.pk, patient.enrollments_stamp)
+        if kept is not None:
+            return _copies(kept)
         stamp, rows = _read_with_stamp(patient)
         if stamp is not None:
-            with self._lock:
-                self._entries[patient.pk] = (stamp, rows)
-                self._entries.move_to_end(patient.pk)
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+            self._entries.keep(patient.pk, stamp, rows)
         return _copies(rows)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

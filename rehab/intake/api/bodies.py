@@ -45,7 +45,7 @@ def log_bodies_validate(kind: str, bodies: list) -> list[tuple[dict | None, dict
     serializer's fields is most of its cost, and validating keeps no state
     between items), but each item gets its own answer instead of all-or-nothing.
     An ordinary body is answered by the serializer's quick validator
-    (config.api.quick), a fifth of DRF's cost; the serializer has the last word
+    (config.api.quick), about a third of DRF's cost; the serializer has the last word
     on anything else, and gives every refusal its message.
     """
     serializer, quick = _validator(kind)
